@@ -1,0 +1,2 @@
+/** Capture hub wiring (placeholder until the DevTools feature lands). */
+export function installCapture(): void {}

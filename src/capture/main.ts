@@ -1,0 +1,2 @@
+/** MAIN-world capture hook (placeholder until the capture feature lands). */
+export {};

@@ -1,0 +1,2 @@
+/** ISOLATED-world relay (placeholder until the capture feature lands). */
+export {};

@@ -1,0 +1,2 @@
+/** Registers the Keyhole panel in DevTools. */
+chrome.devtools.panels.create('Keyhole', '', 'devtools/panel.html');

@@ -1,0 +1,174 @@
+/**
+ * Byte helpers: UTF-8, Base64 (standard RFC 4648 §4 and base64url §5), hex, random bytes.
+ *
+ * Only globals every Keyhole context has (browser page, MV3 service worker, Node 20): TextEncoder,
+ * TextDecoder, btoa/atob and globalThis.crypto. Base64 goes through btoa/atob in 32 KiB chunks so a
+ * 64 KiB+ body costs O(n), never O(n²) string concatenation. Decoders are strict by default: the
+ * SCv2 wire formats (§6 encReqKey, §9 `p`) are machine-made, so stray characters mean a bug or a
+ * forgery, not a formatting variant. `fromBase64Any` is the liberal observer entry point (§12).
+ */
+import { KeyholeError } from './errors';
+
+const encoder = new TextEncoder();
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const lenientDecoder = new TextDecoder('utf-8');
+
+/** Chunk size for String.fromCharCode.apply: well under every engine's argument-count limit. */
+const CHUNK = 0x8000;
+
+export function utf8Encode(s: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(s);
+}
+
+/** Strict UTF-8 decode: invalid sequences throw INPUT_INVALID instead of becoming U+FFFD. */
+export function utf8Decode(b: Uint8Array): string {
+  try {
+    return fatalDecoder.decode(b);
+  } catch {
+    throw new KeyholeError('INPUT_INVALID', 'bytes: invalid UTF-8');
+  }
+}
+
+/** Lenient UTF-8 decode (U+FFFD for invalid sequences) — for display of authenticated plaintext. */
+export function utf8DecodeLenient(b: Uint8Array): string {
+  return lenientDecoder.decode(b);
+}
+
+/** Each byte becomes one char code 0–255 ("binary string", what btoa expects and HAR Latin-1 uses). */
+export function bytesToLatin1(b: Uint8Array): string {
+  if (b.length <= CHUNK) return String.fromCharCode.apply(null, b as unknown as number[]);
+  const parts: string[] = [];
+  for (let i = 0; i < b.length; i += CHUNK) {
+    parts.push(String.fromCharCode.apply(null, b.subarray(i, i + CHUNK) as unknown as number[]));
+  }
+  return parts.join('');
+}
+
+/** Inverse of bytesToLatin1; char codes above 0xFF are INPUT_INVALID (the text was not binary). */
+export function latin1ToBytes(s: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new KeyholeError('INPUT_INVALID', 'bytes: not a binary string');
+    out[i] = c;
+  }
+  return out;
+}
+
+export function toBase64(b: Uint8Array): string {
+  return btoa(bytesToLatin1(b));
+}
+
+const STD_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+const URL_RE = /^[A-Za-z0-9_-]*={0,2}$/;
+
+function atobToBytes(s: string): Uint8Array<ArrayBuffer> {
+  let bin: string;
+  try {
+    bin = atob(s);
+  } catch {
+    throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  }
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Strict standard Base64: alphabet `+/`, padding required, no whitespace. */
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+  if (s.length % 4 !== 0 || !STD_RE.test(s)) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  return atobToBytes(s);
+}
+
+/** base64url without padding (RFC 7515 style, used by JWT). */
+export function toBase64Url(b: Uint8Array): string {
+  return toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** base64url, padding optional. */
+export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
+  if (!URL_RE.test(s)) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64url');
+  return fromUrlAlphabet(s);
+}
+
+function fromUrlAlphabet(s: string): Uint8Array<ArrayBuffer> {
+  const bare = s.replace(/=+$/, '');
+  // A lone char in the last quantum cannot encode a byte; padding, if present, must be exact.
+  if (bare.length % 4 === 1) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  const padded = bare + '='.repeat((4 - (bare.length % 4)) % 4);
+  if (bare.length !== s.length && padded.length !== s.length) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  return atobToBytes(padded.replace(/-/g, '+').replace(/_/g, '/'));
+}
+
+/** Liberal decoder for observed data: standard or url alphabet, padded or not (not mixed alphabets). */
+export function fromBase64Any(s: string): Uint8Array<ArrayBuffer> {
+  if (STD_RE.test(s)) {
+    if (s.length % 4 === 0) return atobToBytes(s);
+    return fromUrlAlphabet(s); // unpadded standard: same padding rules as url
+  }
+  if (URL_RE.test(s)) return fromUrlAlphabet(s);
+  throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+}
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+
+export function fromHex(s: string): Uint8Array<ArrayBuffer> {
+  if (!HEX_RE.test(s)) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid hex');
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+/**
+ * A 32-byte AES-256 key typed or pasted by a user: 64 hex chars, or Base64 (either alphabet).
+ * Hex is tried first because a 64-char hex string is also valid Base64 (of 48 bytes).
+ */
+export function decodeKey(text: string): Uint8Array<ArrayBuffer> {
+  const t = text.trim();
+  let key: Uint8Array<ArrayBuffer> | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(t)) key = fromHex(t);
+  else {
+    try {
+      key = fromBase64Any(t);
+    } catch {
+      key = undefined;
+    }
+  }
+  if (!key || key.length !== 32) throw new KeyholeError('INPUT_INVALID', 'bytes: key must be 32 bytes as hex or base64');
+  return key;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Constant-time for equal lengths (used on tags and keys, where timing must not leak). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+/** Cryptographically random bytes; getRandomValues caps one call at 65,536 bytes, so chunk. */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
+}

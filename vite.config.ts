@@ -1,0 +1,111 @@
+/**
+ * One config, four builds (see `npm run build`):
+ *  - default: the extension pages (popup, options, devtools, panel) and the service worker (ES module)
+ *  - `capture-main` / `capture-relay`: the content scripts, classic IIFE files with no run-time imports
+ *    (Chrome loads content scripts as classic scripts; architecture.md §5)
+ *  - `node`: the `keyhole` CLI and the reference gateway for Node, into dist-node/ — never into dist/
+ * Files the manifest names keep fixed, unhashed names.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
+
+const root = import.meta.dirname;
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+
+/** Writes dist/manifest.json from the top-level manifest, stamping the package version. */
+function manifest(): Plugin {
+  return {
+    name: 'keyhole-manifest',
+    apply: 'build',
+    writeBundle() {
+      const m = JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8'));
+      m.version = pkg.version;
+      mkdirSync(resolve(root, 'dist'), { recursive: true });
+      writeFileSync(resolve(root, 'dist/manifest.json'), JSON.stringify(m, null, 2));
+    },
+  };
+}
+
+function contentScript(name: 'capture-main' | 'capture-relay'): UserConfig {
+  return {
+    publicDir: false,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      target: 'chrome120',
+      minify: false,
+      lib: { entry: resolve(root, `src/capture/${name.replace('capture-', '')}.ts`), formats: ['iife'], name: name.replace('-', '_'), fileName: () => `${name}.js` },
+    },
+  };
+}
+
+export default defineConfig(({ mode }): UserConfig => {
+  if (mode === 'capture-main' || mode === 'capture-relay') return contentScript(mode);
+  if (mode === 'node') {
+    return {
+      publicDir: false,
+      build: {
+        outDir: 'dist-node',
+        emptyOutDir: true,
+        ssr: true,
+        target: 'node20',
+        minify: false,
+        rolldownOptions: {
+          input: { keyhole: resolve(root, 'src/cli/main.ts') },
+          output: { format: 'es', entryFileNames: '[name].js' },
+        },
+      },
+    };
+  }
+  return {
+    root: resolve(root, 'src'),
+    publicDir: resolve(root, 'public'),
+    base: '',
+    plugins: [manifest()],
+    build: {
+      outDir: resolve(root, 'dist'),
+      emptyOutDir: true,
+      target: 'chrome120',
+      minify: false,
+      modulePreload: false,
+      rolldownOptions: {
+        input: {
+          background: resolve(root, 'src/background/main.ts'),
+          popup: resolve(root, 'src/popup/index.html'),
+          options: resolve(root, 'src/options/index.html'),
+          devtools: resolve(root, 'src/devtools/devtools.html'),
+          panel: resolve(root, 'src/devtools/panel.html'),
+        },
+        output: {
+          entryFileNames: (chunk) => (chunk.name === 'background' ? 'background.js' : 'assets/[name]-[hash].js'),
+        },
+      },
+    },
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            root,
+            include: ['test/unit/**/*.test.ts', 'test/gateway/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'],
+            environment: 'node',
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'e2e',
+            root,
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  } as UserConfig;
+});
