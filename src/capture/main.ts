@@ -1,2 +1,416 @@
-/** MAIN-world capture hook (placeholder until the capture feature lands). */
-export {};
+/**
+ * MAIN-world capture hook (document_start; architecture.md §1, §3).
+ *
+ * Wraps fetch, XMLHttpRequest and three SubtleCrypto methods so Keyhole sees the exact bytes of
+ * SCv2-looking exchanges and the AES keys the page wraps with RSA-OAEP. Rules:
+ *  - Transparent: wrappers are Proxies of the natives (same name, length, toString "[native code]"),
+ *    the page gets the very same promise/return value/exception; our own code runs in try/catch and
+ *    can never change what the page sees.
+ *  - Never stalls: response bodies are read from `response.clone()` asynchronously; we never await
+ *    before handing the Response back.
+ *  - Cheap for everything else: a synchronous O(1) filter (filter.ts) decides before anything is copied.
+ *  - Send only: we post to the ISOLATED relay; nothing ever comes back into the page.
+ *  - Dependency-free: this file is bundled as a classic IIFE; only filter.ts/channel.ts are inlined.
+ */
+import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL as CHANNEL } from './channel';
+import { shouldCapture, viewOf } from './filter';
+
+type PageBody = { data: ArrayBuffer | string; size: number; truncated: boolean; lossy?: boolean };
+interface Pending {
+  id: string;
+  source: 'hook-fetch' | 'hook-xhr';
+  startedAt: number;
+  t0: number;
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: PageBody | Promise<PageBody | undefined>;
+}
+
+(() => {
+  const w = window as Window & { [k: symbol]: unknown };
+  const installed = Symbol.for('keyhole.capture.installed');
+  if (w[installed]) return; // injected twice (manifest + dynamic registration): hook once
+  Object.defineProperty(w, installed, { value: true });
+
+  // Captured before any page script runs, so a page overriding them cannot break or spy on us.
+  const postMessage = window.postMessage.bind(window);
+  const now = Date.now;
+  const perfNow = performance.now.bind(performance);
+  const targetOrigin = location.origin === 'null' ? '*' : location.origin;
+  let seq = 0;
+  const idPrefix = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+  function send(msg: Record<string, unknown>, transfer?: Transferable[]): void {
+    try {
+      postMessage({ channel: CHANNEL, ...msg }, targetOrigin, transfer);
+    } catch {
+      /* a body the structured clone refuses is simply not captured */
+    }
+  }
+
+  const absolute = (u: unknown): string => {
+    try {
+      return new URL(String(u), location.href).href;
+    } catch {
+      return String(u);
+    }
+  };
+
+  function headerRecord(h: unknown): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!h) return out;
+    try {
+      new Headers(h as HeadersInit).forEach((v, k) => (out[k] = v));
+    } catch {
+      /* malformed headers: native fetch will throw for the page; we just record none */
+    }
+    return out;
+  }
+
+  /** A private copy of a sync body (the page may reuse its buffer right after the call). */
+  function copyBody(body: unknown): PageBody | Promise<PageBody | undefined> | undefined {
+    if (body === undefined || body === null) return undefined;
+    if (typeof body === 'string') return body.length > LIMIT ? { data: '', size: body.length, truncated: true } : { data: body, size: body.length, truncated: false };
+    if (body instanceof URLSearchParams) return copyBody(body.toString());
+    const v = viewOf(body);
+    if (v) return v.byteLength > LIMIT ? { data: '', size: v.byteLength, truncated: true } : { data: v.slice().buffer, size: v.byteLength, truncated: false };
+    if (body instanceof Blob) {
+      if (body.size > LIMIT) return { data: '', size: body.size, truncated: true };
+      return body.arrayBuffer().then(
+        (data) => ({ data, size: data.byteLength, truncated: false }),
+        () => undefined,
+      );
+    }
+    // FormData, ReadableStream, Document: not an SCv2 body; recorded as "not kept" rather than dropped.
+    return { data: '', size: 0, truncated: true };
+  }
+
+  function emit(p: Pending, rest: Record<string, unknown>, responseBody?: PageBody): void {
+    const finish = (requestBody: PageBody | undefined) => {
+      const exchange = {
+        id: p.id,
+        source: p.source,
+        startedAt: p.startedAt,
+        durationMs: Math.max(0, perfNow() - p.t0),
+        method: p.method,
+        url: p.url,
+        requestHeaders: p.requestHeaders,
+        ...(requestBody && { requestBody }),
+        ...rest,
+        ...(responseBody && { responseBody }),
+      };
+      // Transfer only buffers we own (our copies): avoids a second copy of a 1 MiB body.
+      const transfer: Transferable[] = [];
+      if (requestBody?.data instanceof ArrayBuffer) transfer.push(requestBody.data);
+      if (responseBody?.data instanceof ArrayBuffer && responseBody.data !== requestBody?.data) transfer.push(responseBody.data);
+      send({ kind: 'exchange', exchange }, transfer);
+    };
+    if (p.requestBody instanceof Promise) p.requestBody.then(finish, () => finish(undefined));
+    else finish(p.requestBody);
+  }
+
+  function pending(source: Pending['source'], method: string, url: string, requestHeaders: Record<string, string>, body: unknown): Pending {
+    return {
+      id: `${idPrefix}-${seq++}`,
+      source,
+      startedAt: now(),
+      t0: perfNow(),
+      method: method.toUpperCase(),
+      url,
+      requestHeaders,
+      requestBody: copyBody(body),
+    };
+  }
+
+  /** Reads a cloned response up to the limit; past it, stops reading and reports the size seen. */
+  async function readLimited(res: Response): Promise<PageBody | undefined> {
+    const declared = Number(res.headers.get('content-length'));
+    if (!res.body) return undefined;
+    if (Number.isFinite(declared) && declared > 0 && declared <= LIMIT && !res.headers.has('content-encoding')) {
+      const data = await res.arrayBuffer();
+      return { data, size: data.byteLength, truncated: false };
+    }
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      size += r.value.byteLength;
+      if (size > LIMIT) {
+        reader.cancel().catch(() => {});
+        return { data: '', size: Math.max(size, Number.isFinite(declared) ? declared : 0), truncated: true };
+      }
+      chunks.push(r.value);
+    }
+    const out = new Uint8Array(size);
+    let o = 0;
+    for (const c of chunks) {
+      out.set(c, o);
+      o += c.byteLength;
+    }
+    return { data: out.buffer, size, truncated: false };
+  }
+
+  // ── fetch ────────────────────────────────────────────────────────────────
+  function beginFetch(input: unknown, init: RequestInit | undefined): Pending | undefined {
+    const isRequest = input instanceof Request;
+    const url = absolute(isRequest ? (input as Request).url : input);
+    const method = init?.method ?? (isRequest ? (input as Request).method : 'GET');
+    const headers = headerRecord(init?.headers ?? (isRequest ? (input as Request).headers : undefined));
+    const hasInitBody = !!init && 'body' in init;
+    const body = hasInitBody ? init.body : undefined;
+    if (!shouldCapture({ url, headerNames: Object.keys(headers), body })) return undefined;
+    const p = pending('hook-fetch', String(method), url, headers, hasInitBody ? body : undefined);
+    if (!hasInitBody && isRequest && (input as Request).body && !(input as Request).bodyUsed) {
+      // Clone before the native fetch consumes the Request's body.
+      p.requestBody = (input as Request).clone().arrayBuffer().then(
+        (data) => (data.byteLength > LIMIT ? { data: '', size: data.byteLength, truncated: true } : { data, size: data.byteLength, truncated: false }),
+        () => undefined,
+      );
+    }
+    return p;
+  }
+
+  function watchFetch(promise: Promise<Response>, p: Pending): void {
+    promise.then(
+      (res) => {
+        let clone: Response;
+        try {
+          clone = res.clone(); // runs before any page callback: ours was attached first
+        } catch {
+          return emit(p, { status: res.status, responseHeaders: headerRecord(res.headers) });
+        }
+        const meta = { status: res.status, responseHeaders: headerRecord(res.headers) };
+        readLimited(clone).then(
+          (body) => emit(p, meta, body),
+          (e: unknown) => emit(p, { ...meta, error: `body: ${errorName(e)}` }),
+        );
+      },
+      (e: unknown) => emit(p, { responseHeaders: {}, error: errorName(e) }),
+    );
+  }
+
+  const errorName = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+
+  const nativeFetch = window.fetch;
+  window.fetch = new Proxy(nativeFetch, {
+    apply(target, thisArg, args: [unknown, RequestInit?]) {
+      let p: Pending | undefined;
+      try {
+        p = beginFetch(args[0], args[1]);
+      } catch {
+        p = undefined;
+      }
+      const result = Reflect.apply(target, thisArg, args) as Promise<Response>;
+      if (p) {
+        try {
+          watchFetch(result, p);
+        } catch {
+          /* never affects the page */
+        }
+      }
+      return result;
+    },
+  });
+
+  // ── XMLHttpRequest ───────────────────────────────────────────────────────
+  interface XhrState {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+  }
+  const xhrState = new WeakMap<XMLHttpRequest, XhrState>();
+  const XHR = XMLHttpRequest.prototype;
+
+  XHR.open = new Proxy(XHR.open, {
+    apply(target, xhr: XMLHttpRequest, args: unknown[]) {
+      try {
+        xhrState.set(xhr, { method: String(args[0]), url: absolute(args[1]), headers: {} });
+      } catch {
+        /* ignore */
+      }
+      return Reflect.apply(target, xhr, args);
+    },
+  });
+
+  XHR.setRequestHeader = new Proxy(XHR.setRequestHeader, {
+    apply(target, xhr: XMLHttpRequest, args: [string, string]) {
+      const r = Reflect.apply(target, xhr, args); // native validates first: invalid names throw before we record
+      try {
+        const s = xhrState.get(xhr);
+        if (s) {
+          const n = String(args[0]).toLowerCase();
+          const v = String(args[1]);
+          s.headers[n] = Object.hasOwn(s.headers, n) ? `${s.headers[n]}, ${v}` : v;
+        }
+      } catch {
+        /* ignore */
+      }
+      return r;
+    },
+  });
+
+  function xhrResponseBody(xhr: XMLHttpRequest): PageBody | Promise<PageBody | undefined> | undefined {
+    switch (xhr.responseType) {
+      case '':
+      case 'text': {
+        const t = xhr.responseText;
+        // Text decoding of a binary body replaced invalid bytes: keep it, but say so (architecture.md §3).
+        return t.length > LIMIT ? { data: '', size: t.length, truncated: true } : { data: t, size: t.length, truncated: false, ...(t.includes('\uFFFD') && { lossy: true }) };
+      }
+      case 'arraybuffer': {
+        const b = xhr.response as ArrayBuffer | null;
+        if (!b) return undefined;
+        return b.byteLength > LIMIT ? { data: '', size: b.byteLength, truncated: true } : { data: b.slice(0), size: b.byteLength, truncated: false };
+      }
+      case 'blob': {
+        const b = xhr.response as Blob | null;
+        if (!b) return undefined;
+        if (b.size > LIMIT) return { data: '', size: b.size, truncated: true };
+        return b.arrayBuffer().then(
+          (data) => ({ data, size: data.byteLength, truncated: false }),
+          () => undefined,
+        );
+      }
+      case 'json': {
+        // Already parsed by the browser: the wire bytes are gone; re-serialised text is the best we have.
+        const t = xhr.response === null ? '' : JSON.stringify(xhr.response);
+        return { data: t, size: t.length, truncated: false, lossy: true };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  function watchXhr(xhr: XMLHttpRequest, p: Pending): void {
+    let failure: string | undefined;
+    const onFail = (e: Event) => (failure = e.type);
+    xhr.addEventListener('error', onFail, { once: true });
+    xhr.addEventListener('abort', onFail, { once: true });
+    xhr.addEventListener('timeout', onFail, { once: true });
+    xhr.addEventListener(
+      'loadend',
+      () => {
+        xhr.removeEventListener('error', onFail);
+        xhr.removeEventListener('abort', onFail);
+        xhr.removeEventListener('timeout', onFail);
+        try {
+          if (failure || xhr.status === 0) return emit(p, { responseHeaders: {}, error: failure ?? 'network error' });
+          const meta = { status: xhr.status, responseHeaders: parseRawHeaders(xhr.getAllResponseHeaders()) };
+          const body = xhrResponseBody(xhr);
+          if (body instanceof Promise) body.then((b) => emit(p, meta, b), () => emit(p, meta));
+          else emit(p, meta, body);
+        } catch {
+          /* ignore */
+        }
+      },
+      { once: true },
+    );
+  }
+
+  function parseRawHeaders(raw: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of raw.split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i <= 0) continue;
+      const k = line.slice(0, i).trim().toLowerCase();
+      const v = line.slice(i + 1).trim();
+      out[k] = Object.hasOwn(out, k) ? `${out[k]}, ${v}` : v;
+    }
+    return out;
+  }
+
+  XHR.send = new Proxy(XHR.send, {
+    apply(target, xhr: XMLHttpRequest, args: unknown[]) {
+      try {
+        const s = xhrState.get(xhr);
+        const body = args[0];
+        if (s && shouldCapture({ url: s.url, headerNames: Object.keys(s.headers), body })) {
+          watchXhr(xhr, pending('hook-xhr', s.method, s.url, { ...s.headers }, body));
+        }
+      } catch {
+        /* ignore */
+      }
+      return Reflect.apply(target, xhr, args);
+    },
+  });
+
+  // ── WebCrypto ────────────────────────────────────────────────────────────
+  // The page's handshake: RSA-OAEP(32-byte AES key) → we learn key ↔ encReqKey/encRespKey (§6, §8 type 1).
+  // Raw AES imports/exports are candidate keys for trial decryption (the GCM tag decides).
+  const S = SubtleCrypto.prototype;
+  const algName = (a: unknown): string => String(typeof a === 'string' ? a : (a as { name?: unknown } | null)?.name ?? '').toUpperCase();
+  const key32 = (d: unknown): ArrayBuffer | undefined => {
+    const v = viewOf(d);
+    return v && v.byteLength === 32 ? v.slice().buffer : undefined;
+  };
+
+  S.encrypt = new Proxy(S.encrypt, {
+    apply(target, thisArg, args: unknown[]) {
+      let plain: ArrayBuffer | undefined;
+      try {
+        if (algName(args[0]) === 'RSA-OAEP') plain = key32(args[2]);
+      } catch {
+        plain = undefined;
+      }
+      const result = Reflect.apply(target, thisArg, args) as Promise<ArrayBuffer>;
+      if (plain) {
+        const key = plain;
+        result.then(
+          (ct) => send({ kind: 'wrap', key, wrapped: ct.slice(0), at: now() }),
+          () => {},
+        );
+      }
+      return result;
+    },
+  });
+
+  S.importKey = new Proxy(S.importKey, {
+    apply(target, thisArg, args: unknown[]) {
+      let key: ArrayBuffer | string | undefined;
+      try {
+        if (algName(args[2]).startsWith('AES')) {
+          if (args[0] === 'raw') key = key32(args[1]);
+          else if (args[0] === 'jwk') {
+            const k = (args[1] as { k?: unknown } | null)?.k;
+            if (typeof k === 'string' && k.length <= 64) key = k; // base64url; the relay decodes and checks 32 bytes
+          }
+        }
+      } catch {
+        key = undefined;
+      }
+      const result = Reflect.apply(target, thisArg, args) as Promise<CryptoKey>;
+      if (key !== undefined) {
+        const k = key;
+        result.then(
+          () => send({ kind: 'aes-key', op: 'import', key: k, at: now() }),
+          () => {},
+        );
+      }
+      return result;
+    },
+  });
+
+  S.exportKey = new Proxy(S.exportKey, {
+    apply(target, thisArg, args: unknown[]) {
+      const result = Reflect.apply(target, thisArg, args) as Promise<ArrayBuffer | JsonWebKey>;
+      try {
+        const cryptoKey = args[1] as CryptoKey;
+        if (args[0] === 'raw' && cryptoKey instanceof CryptoKey && cryptoKey.algorithm.name.toUpperCase().startsWith('AES')) {
+          result.then(
+            (raw) => {
+              const key = key32(raw);
+              if (key) send({ kind: 'aes-key', op: 'export', key, at: now() });
+            },
+            () => {},
+          );
+        }
+      } catch {
+        /* ignore */
+      }
+      return result;
+    },
+  });
+})();

@@ -10,7 +10,6 @@
 import type { z } from 'zod';
 import { KeyholeError } from '../protocol/errors';
 import { detectBodyForm } from '../protocol/detect';
-import { utf8Decode } from '../protocol/bytes';
 import { openMessage } from '../protocol/message';
 import type { Aead } from '../protocol/aead';
 import { StandardEnvelope } from '../protocol/schemas';
@@ -46,7 +45,7 @@ export async function decodeResponse(raw: RawResponse, responseKey: Uint8Array |
   if (form === 'binary' || form === 'json-envelope') {
     if (!responseKey) throw new KeyholeError('NO_KEY', 'client: encrypted response but no session key', { status: raw.status });
     // AAD: none (§12, client column). A failed tag surfaces as AEAD_AUTH_FAILED from the protocol core.
-    const opened = await openMessage(form === 'binary' ? raw.body : utf8Decode(raw.body), responseKey, aead ? { aead } : {});
+    const opened = await openMessage(raw.body, responseKey, aead ? { aead } : {});
     try {
       json = JSON.parse(opened.text);
     } catch (e) {
@@ -54,7 +53,7 @@ export async function decodeResponse(raw: RawResponse, responseKey: Uint8Array |
     }
   } else if (form === 'plain-json') {
     try {
-      json = JSON.parse(utf8Decode(raw.body));
+      json = JSON.parse(new TextDecoder().decode(raw.body));
     } catch (e) {
       throw unreadable(raw, 'response is not JSON', e);
     }

@@ -1,10 +1,83 @@
-/** popup/options ↔ service worker: the calls the UI pages make. */
+/**
+ * popup/options ↔ service worker: the calls the UI pages make. Refresh tokens never cross this
+ * boundary; the access token crosses only through `revealAccessToken` (copy / reveal on demand).
+ */
 import { z } from 'zod';
 import { defineRpc } from './rpc';
+import { Environment, LastRefresh, SessionStatus, Settings } from '../background/sessions/schemas';
+
+export const EnvSummary = z.object({ id: z.string(), name: z.string(), apiBase: z.string() });
+
+export const SessionView = z.object({
+  key: z.string(),
+  envId: z.string(),
+  envName: z.string(),
+  apiBase: z.string(),
+  label: z.string().optional(),
+  source: z.enum(['signin', 'adopted', 'followed']),
+  sub: z.string().optional(),
+  sid: z.string().optional(),
+  hasAccessToken: z.boolean(),
+  /** First and last characters only. */
+  accessTokenMasked: z.string().optional(),
+  accessExpiresAt: z.number().optional(),
+  refreshExpiresAt: z.number().optional(),
+  status: SessionStatus,
+  retryAt: z.number().optional(),
+  lastRefresh: LastRefresh.optional(),
+  refreshedAt: z.number().optional(),
+  createdAt: z.number(),
+  refreshing: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.string().optional() });
+
+export const PopupState = z.object({
+  version: z.string(),
+  activeEnvironment: EnvSummary,
+  environments: z.array(EnvSummary),
+  sessions: z.array(SessionView),
+  now: z.number(),
+});
+export type PopupState = z.infer<typeof PopupState>;
+
+const Key = z.object({ key: z.string().min(1).max(64) });
+const token = z.string().trim().min(1).max(8192);
 
 export const popupRpc = defineRpc('popup', {
   getStatus: {
     input: z.object({}),
-    output: z.object({ version: z.string(), activeEnvironment: z.object({ id: z.string(), name: z.string(), apiBase: z.string() }) }),
+    output: z.object({ version: z.string(), activeEnvironment: EnvSummary }),
+  },
+  /** Everything the popup's first paint needs, in one round trip. */
+  popupState: { input: z.object({}), output: PopupState },
+  refreshSession: { input: Key, output: SessionView },
+  signInStart: {
+    input: z.object({ envId: z.string(), email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) }),
+    output: z.object({ loginSessionId: z.string(), mfaMethods: z.array(MfaMethod), expiresIn: z.number().optional() }),
+  },
+  signInComplete: {
+    input: z.object({ envId: z.string(), loginSessionId: z.string().min(1).max(200), method: z.number().int(), code: z.string().trim().min(1).max(32) }),
+    output: SessionView,
+  },
+  adoptSession: {
+    input: z.object({ envId: z.string(), refreshToken: token, accessToken: token.optional(), label: z.string().max(100).optional() }),
+    output: SessionView,
+  },
+  signOut: { input: Key, output: z.object({ ok: z.boolean() }) },
+  revealAccessToken: { input: Key, output: z.object({ accessToken: z.string() }) },
+  setActiveEnvironment: { input: z.object({ envId: z.string() }), output: z.object({ ok: z.boolean() }) },
+  // ── options page ──
+  optionsState: {
+    input: z.object({}),
+    output: z.object({ environments: z.array(Environment), settings: Settings, clientHash: z.string() }),
+  },
+  /** Input is validated again in the worker (the form validates too, for the messages). */
+  saveEnvironment: { input: z.object({ env: z.unknown() }), output: Environment },
+  deleteEnvironment: { input: z.object({ envId: z.string() }), output: z.object({ ok: z.boolean() }) },
+  saveSettings: {
+    input: z.object({ rememberSessions: z.boolean().optional(), refreshMarginSec: z.number().int().min(5).max(3600).optional() }),
+    output: Settings,
   },
 });

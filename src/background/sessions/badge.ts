@@ -1,0 +1,25 @@
+/**
+ * Toolbar badge: minutes left on the soonest-expiring access token among sessions that are alive;
+ * red under one minute. Pure, so tests pin the clock.
+ */
+import type { SessionRecord } from './schemas';
+
+export interface Badge {
+  text: string;
+  color: string;
+}
+
+export const BADGE_RED = '#d93025';
+export const BADGE_CALM = '#3a5bd9';
+
+export function badgeFor(records: SessionRecord[], now: number): Badge {
+  const expiries = records
+    .filter((r) => r.status !== 'rejected' && r.accessExpiresAt !== undefined)
+    .map((r) => r.accessExpiresAt as number);
+  if (expiries.length === 0) return { text: '', color: BADGE_CALM };
+  const left = Math.min(...expiries) - now;
+  if (left <= 0) return { text: '0', color: BADGE_RED };
+  const minutes = Math.floor(left / 60_000);
+  if (minutes < 1) return { text: '<1m', color: BADGE_RED };
+  return { text: minutes > 999 ? '999+' : `${minutes}m`, color: BADGE_CALM };
+}

@@ -1,0 +1,60 @@
+/**
+ * Session engine (issue #3): one SCv2 session per environment, token pairs, single-flight refresh,
+ * auto-refresh through chrome.alarms, badge, and the popup/options RPC.
+ *
+ * Storage layout (every value validated with zod on read — schemas.ts):
+ *   storage.local
+ *     kh:settings        {rememberSessions, refreshMarginSec, activeEnvId}
+ *     kh:envs            Environment[]  (absent → the default "Local gateway")
+ *     kh:clientHash      stable X-Client-Hash of this browser profile
+ *     kh:sess:<key>      SessionRecord — only while "Remember sessions" is on
+ *   storage.session (memory only; survives worker restarts, not browser restarts)
+ *     kh:sess:<key>      SessionRecord — while "Remember sessions" is off
+ *     kh:sc:<envId>      SC session state {keyId, sessionId, expiresAt, requestKey, responseKey} — keys never
+ *                        leave storage.session
+ *   alarms               kh:refresh:<key> (next refresh or retry), kh:badge (every minute)
+ *
+ * A SessionRecord holds the pair, the status, and the in-flight marker; see refresh-engine.ts for why
+ * the marker and the new pair live in the same record.
+ */
+import browser from 'webextension-polyfill';
+import { SessionEngine } from './engine';
+import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
+import { createEnvClient } from './env-client';
+import { popupHandler } from './rpc-handlers';
+
+let engine: SessionEngine | undefined;
+
+function getEngine(): SessionEngine {
+  engine ??= new SessionEngine({
+    areas: chromeAreas(),
+    alarms: chromeAlarms(),
+    createClient: (env, ctx) => createEnvClient(env, { fetch: (url, init) => fetch(url, init), ...ctx }),
+    isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+    setBadge: setChromeBadge,
+    version: chrome.runtime.getManifest().version,
+  });
+  return engine;
+}
+
+/** Registers every listener synchronously (a wake-up event must find them), then checks overdue work. */
+export function installSessionEngine(): void {
+  const e = getEngine();
+  const handle = popupHandler(e);
+  browser.runtime.onMessage.addListener((message: unknown) => handle(message, undefined));
+  chrome.alarms.onAlarm.addListener((alarm) => void e.onAlarm(alarm.name));
+  chrome.runtime.onStartup.addListener(() => void e.wake());
+  void e.wake().catch(() => undefined);
+}
+
+export function listOwnScSessions(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; envId: string }>> {
+  return getEngine().listOwnScSessions();
+}
+
+export function adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string }): Promise<{ sessionKey: string }> {
+  return getEngine().adoptFromPage(input);
+}
+
+export function notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean> {
+  return getEngine().notePageRotation(input);
+}

@@ -1,0 +1,121 @@
+/**
+ * What the session engine keeps in storage, as zod schemas. Every read goes through these: storage may
+ * hold data written by an older build, or be corrupt, and a bad entry must cost that entry only
+ * (it is dropped, never crashes the worker). See docs in index.ts for the storage layout.
+ */
+import { z } from 'zod';
+
+import { LOCALES } from '../../protocol/locales';
+export { LOCALES };
+export const PORTALS = ['system', 'tenant', 'consumer', 'partner'] as const;
+export const ENV_MODES = ['local', 'test', 'production'] as const;
+
+/** Cloudflare simulation headers sent in local/test mode (§3, §12). */
+export const CfSimulation = z.object({
+  ip: z.string().trim().min(1).max(64),
+  ray: z.string().trim().min(1).max(64),
+  country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two letters'),
+});
+export type CfSimulation = z.infer<typeof CfSimulation>;
+
+export const DEFAULT_CF: CfSimulation = { ip: '127.0.0.1', ray: '8f2e4c1a9b7d-DEV', country: 'US' };
+
+/** An http(s) URL without query, fragment or trailing slash: the API base every path is appended to. */
+export const ApiBase = z
+  .string()
+  .trim()
+  .max(500)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'bad-url')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+export const Environment = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(60),
+  apiBase: ApiBase,
+  portal: z.enum(PORTALS),
+  portalCode: z.string().max(200).optional(),
+  mode: z.enum(ENV_MODES),
+  language: z.enum(LOCALES),
+  cf: CfSimulation.optional(),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const DEFAULT_ENV_ID = 'local';
+export const DEFAULT_ENVIRONMENT: Environment = {
+  id: DEFAULT_ENV_ID,
+  name: 'Local gateway',
+  apiBase: 'http://127.0.0.1:18020/prometheus',
+  portal: 'system',
+  mode: 'local',
+  language: 'en',
+  cf: DEFAULT_CF,
+};
+
+export const Settings = z.object({
+  /** Tokens in storage.local (survive browser restarts) instead of storage.session. */
+  rememberSessions: z.boolean().default(false),
+  /** Auto-refresh this many seconds before the access token expires. */
+  refreshMarginSec: z.number().int().min(5).max(3600).default(60),
+  activeEnvId: z.string().default(DEFAULT_ENV_ID),
+});
+export type Settings = z.infer<typeof Settings>;
+
+/**
+ * The persisted single-flight marker: set in the same record, in one write, right before the refresh
+ * request carrying `refreshToken` leaves; cleared by the write that records the outcome. A worker that
+ * finds it without owning the flight knows a previous worker died with the token possibly spent.
+ */
+export const InflightMarker = z.object({
+  refreshToken: z.string().min(1),
+  startedAt: z.number(),
+  worker: z.string(),
+});
+export type InflightMarker = z.infer<typeof InflightMarker>;
+
+/**
+ * - `active`: refreshable;
+ * - `rejected`: the server refused the refresh token (REFRESH_REJECTED) — never retried with it;
+ * - `interrupted`: a refresh died with the token possibly spent — never re-sent (see refresh-engine.ts);
+ * - `waiting`: a retry is scheduled at `retryAt` (429 Retry-After, or backoff after a failure that
+ *   provably did not spend the token).
+ */
+export const SessionStatus = z.enum(['active', 'rejected', 'interrupted', 'waiting']);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+export const LastRefresh = z.object({
+  at: z.number(),
+  ok: z.boolean(),
+  code: z.string().max(64).optional(),
+  message: z.string().max(500).optional(),
+});
+export type LastRefresh = z.infer<typeof LastRefresh>;
+
+export const SessionRecord = z.object({
+  key: z.string().min(1).max(64),
+  envId: z.string().min(1),
+  label: z.string().max(100).optional(),
+  source: z.enum(['signin', 'adopted', 'followed']),
+  createdAt: z.number(),
+  accessToken: z.string().optional(),
+  accessExpiresAt: z.number().optional(),
+  refreshToken: z.string().min(1),
+  refreshExpiresAt: z.number().optional(),
+  sub: z.string().optional(),
+  sid: z.string().optional(),
+  status: SessionStatus,
+  retryAt: z.number().optional(),
+  /** Consecutive failures that did not spend the token (network during handshake, offline): drives backoff. */
+  failures: z.number().int().min(0).default(0),
+  lastRefresh: LastRefresh.optional(),
+  /** Last successful refresh (for "last refreshed" and burst coalescing). */
+  refreshedAt: z.number().optional(),
+  inflight: InflightMarker.optional(),
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;

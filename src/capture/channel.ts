@@ -1,0 +1,8 @@
+/**
+ * The one-way channel from the MAIN-world hook to the ISOLATED relay (window.postMessage). The tag
+ * only tells our messages apart from the page's own; it is no secret — the page can read and forge
+ * anything here, which is why the relay validates every message (page-message.ts).
+ */
+export const CAPTURE_CHANNEL = '__keyhole_capture_v1__';
+/** Same default as src/inspect/exchange.ts MAX_BODY_BYTES (not imported: the hook stays dependency-free). */
+export const CAPTURE_BODY_LIMIT = 5 * 1024 * 1024;

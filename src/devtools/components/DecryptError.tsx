@@ -1,0 +1,21 @@
+/** Why a side could not be decrypted: the stable code first (what to act on), then the message. */
+import type { DecryptedSide } from '../inspect-types';
+
+const HINT: Record<string, string> = {
+  NO_KEY: 'No key in the keyring for this session. Add it in the Keys tab, or reload the page with DevTools open so the handshake is captured.',
+  AEAD_AUTH_FAILED: 'The GCM tag did not verify with any known key and AAD mode: wrong key, or the bytes were altered.',
+  ENVELOPE_BAD_MAGIC: 'The body is not an SCv2 envelope.',
+  ENVELOPE_TRUNCATED: 'The envelope is shorter than its header says (a truncated capture?).',
+  ENVELOPE_MALFORMED: 'The envelope structure is invalid.',
+};
+
+export function DecryptError({ side }: { side: DecryptedSide }) {
+  const code = side.error?.code ?? 'NO_KEY';
+  return (
+    <div class="error-box" data-testid="decrypt-error" data-code={code}>
+      <span class="code">{code}</span>
+      {side.error?.message && <span class="hint"> — {side.error.message}</span>}
+      {HINT[code] && <p>{HINT[code]}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+/** Request and response headers, collapsed by default; Authorization and cookies masked unless revealed. */
+import { Fragment } from 'preact';
+import { maskSecret } from '../model/secrets';
+
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-portal-access-code']);
+
+function HeaderList({ headers, reveal }: { headers: Record<string, string>; reveal: boolean }) {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return <div class="hint" style={{ paddingLeft: '20px' }}>none captured</div>;
+  return (
+    <dl class="kv">
+      {entries.map(([k, v]) => (
+        <Fragment key={k}>
+          <dt>{k}</dt>
+          <dd>{!reveal && SECRET_HEADERS.has(k.toLowerCase()) ? maskSecret(v) : v}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+export function HeadersSection({ request, response, reveal }: { request: Record<string, string>; response: Record<string, string>; reveal: boolean }) {
+  return (
+    <details class="section" style={{ borderTop: 'none', borderBottom: '1px solid var(--border-soft)' }}>
+      <summary>Headers</summary>
+      <div style={{ maxHeight: '180px', overflow: 'auto' }}>
+        <div class="hint" style={{ paddingLeft: '12px' }}>Request</div>
+        <HeaderList headers={request} reveal={reveal} />
+        <div class="hint" style={{ paddingLeft: '12px' }}>Response</div>
+        <HeaderList headers={response} reveal={reveal} />
+      </div>
+    </details>
+  );
+}

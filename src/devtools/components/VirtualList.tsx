@@ -1,0 +1,75 @@
+/**
+ * Fixed-row-height virtual list: only the rows in (and just around) the viewport are in the DOM, so
+ * 10,000 exchanges cost the same to scroll as 30. Row heights are fixed by CSS (--row-h) and passed in;
+ * the windowing math lives in model/virtual-window.ts (unit-tested).
+ *
+ * "Stick to bottom": while the user is at the end of the list, new rows keep it scrolled to the end,
+ * like the Network panel; scrolling up stops that.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { isPinnedToBottom, scrollToReveal, visibleRange } from '../model/virtual-window';
+
+export interface VirtualListProps {
+  count: number;
+  rowHeight: number;
+  renderRow: (index: number) => ComponentChildren;
+  /** Index to keep in view (keyboard selection). */
+  revealIndex?: number;
+  onKeyDown?: (e: KeyboardEvent) => void;
+  testId?: string;
+}
+
+export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDown, testId }: VirtualListProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const pinned = useRef(true);
+
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    setHeight(el.clientHeight);
+    return () => ro.disconnect();
+  }, []);
+
+  // Keep following the tail of live traffic while pinned.
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    if (pinned.current && el.scrollHeight > el.clientHeight) {
+      el.scrollTop = el.scrollHeight;
+      setScrollTop(el.scrollTop);
+    }
+  }, [count]);
+
+  useEffect(() => {
+    if (revealIndex === undefined) return;
+    const el = ref.current!;
+    const next = scrollToReveal(revealIndex, el.scrollTop, el.clientHeight, rowHeight);
+    if (next !== undefined) el.scrollTop = next;
+  }, [revealIndex, rowHeight]);
+
+  const range = visibleRange({ scrollTop, viewportHeight: height, rowHeight, count });
+  const rows = [];
+  for (let i = range.start; i < range.end; i++) rows.push(renderRow(i));
+
+  return (
+    <div
+      ref={ref}
+      class="vlist"
+      tabIndex={0}
+      data-testid={testId}
+      onKeyDown={onKeyDown}
+      onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        pinned.current = isPinnedToBottom(el.scrollTop, el.clientHeight, el.scrollHeight, rowHeight);
+        setScrollTop(el.scrollTop);
+      }}
+    >
+      <div class="vlist-inner" style={{ height: `${range.totalHeight}px` }}>
+        <div style={{ transform: `translateY(${range.offsetTop}px)` }}>{rows}</div>
+      </div>
+    </div>
+  );
+}

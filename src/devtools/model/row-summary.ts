@@ -1,0 +1,70 @@
+/**
+ * One list row's columns, derived once per exchange (the list renders thousands of rows; deriving on
+ * every paint would allocate per frame).
+ */
+import type { DecryptedExchange, DecryptedSide } from '../inspect-types';
+
+/** The row's overall decrypt verdict: the worst side wins, because one failed side is what the user must see. */
+export type DecryptVerdict = 'decrypted' | 'failed' | 'plain' | 'none';
+
+export interface RowSummary {
+  startedAt: number;
+  method: string;
+  path: string;
+  status?: number;
+  responseCode?: string;
+  /** The encrypted form of the exchange ("binary", "json-envelope") or the plain one. */
+  form: string;
+  sessionId?: string;
+  requestSize: number;
+  responseSize: number;
+  verdict: DecryptVerdict;
+  /** Coded reason of the first failed side, e.g. AEAD_AUTH_FAILED. */
+  errorCode?: string;
+}
+
+export function sideVerdictRank(s: DecryptedSide['status']): number {
+  return s === 'failed' ? 3 : s === 'decrypted' ? 2 : s === 'plain' ? 1 : 0;
+}
+
+export function rowVerdict(d: Pick<DecryptedExchange, 'request' | 'response'>): DecryptVerdict {
+  const worst = sideVerdictRank(d.request.status) >= sideVerdictRank(d.response.status) ? d.request.status : d.response.status;
+  return worst;
+}
+
+/** Encrypted forms outrank plain ones: a plain-JSON error answer to a binary request is still a "binary" exchange. */
+function rowForm(d: DecryptedExchange): string {
+  const forms = [d.request.form, d.response.form];
+  if (forms.includes('binary')) return 'binary';
+  if (forms.includes('json-envelope')) return 'json-envelope';
+  if (forms.includes('plain-json')) return 'plain-json';
+  if (forms.includes('other')) return 'other';
+  return forms.includes('empty') ? 'empty' : 'none';
+}
+
+export function summarize(d: DecryptedExchange): RowSummary {
+  const ex = d.exchange;
+  const failed = d.request.status === 'failed' ? d.request : d.response.status === 'failed' ? d.response : undefined;
+  return {
+    startedAt: ex.startedAt,
+    method: ex.method.toUpperCase(),
+    path: d.path,
+    status: ex.status,
+    responseCode: d.responseCode,
+    form: rowForm(d),
+    sessionId: d.sessionId,
+    requestSize: ex.requestBody?.size ?? 0,
+    responseSize: ex.responseBody?.size ?? 0,
+    verdict: rowVerdict(d),
+    errorCode: failed?.error?.code ?? (failed ? 'NO_KEY' : undefined),
+  };
+}
+
+export const FORM_LABEL: Record<string, string> = {
+  binary: 'binary',
+  'json-envelope': 'JSON env',
+  'plain-json': 'plain',
+  other: 'other',
+  empty: '—',
+  none: '—',
+};

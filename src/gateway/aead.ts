@@ -1,0 +1,25 @@
+/** AES-256-GCM with node:crypto (§4): 12-byte IV, 16-byte tag; the tag is checked before plaintext exists. */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SealedParts } from './envelope';
+
+export function seal(key: Buffer, plaintext: Buffer | string, aad?: Buffer): SealedParts {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  if (aad) c.setAAD(aad);
+  const ciphertext = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()]);
+  return { iv, ciphertext, tag: c.getAuthTag() };
+}
+
+/** Returns the plaintext, or undefined when the tag does not verify (never partial output). */
+export function open(key: Buffer, p: SealedParts, aad?: Buffer): Buffer | undefined {
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, p.iv);
+    d.setAuthTag(p.tag);
+    if (aad) d.setAAD(aad);
+    const out = d.update(p.ciphertext);
+    const fin = d.final();
+    return fin.length ? Buffer.concat([out, fin]) : out;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * The request pipeline. Order of decisions for every request (§12):
+ *   route (404) → method (405; OPTIONS = CORS preflight) → declared size (413) → gateway headers
+ *   (Cloudflare simulation, portal code: 403) → rate limit (429) → body read (413) →
+ *   [SCv2 routes] body form / session / tag (400/401, plain) → replay (400, encrypted) →
+ *   fingerprint (403, encrypted) → handler (encrypted).
+ * Everything before decryption answers plain JSON; everything after, encrypted in the request's form.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { open, seal } from './aead';
+import { DEMO_CSS, DEMO_JS, demoHtml } from './demo/page';
+import {
+  buildJsonEnvelope,
+  buildSessionData,
+  hasMagic,
+  parseBinary,
+  parseJsonEnvelope,
+  TYPE_RESPONSE_DATA,
+  type SealedParts,
+} from './envelope';
+import * as H from './handlers';
+import { drain, GatewayError, JSON_CT, originMatcher, readBody, standardEnvelope, type HandlerResult } from './http';
+import { selectLocale, t, type GatewayLocale } from './messages';
+import { rateLimitFor } from './options';
+import type { ScSession } from './store';
+import { validationError } from './validate';
+
+type Kind = 'health' | 'demo' | 'plain' | 'sc' | 'plain-nobody';
+
+interface RouteDef {
+  name: string;
+  method: 'GET' | 'POST';
+  kind: Kind;
+  /** Cloudflare simulation and portal code apply (§12); health and the demo page are exempt. */
+  gated: boolean;
+  plain?: (core: H.Core, ctx: H.RequestCtx, body: unknown) => HandlerResult;
+  sc?: (core: H.Core, ctx: H.RequestCtx, body: unknown) => HandlerResult;
+}
+
+const ROUTES: Record<string, RouteDef> = {
+  health: { name: 'health', method: 'GET', kind: 'health', gated: false },
+  demo: { name: 'demo', method: 'GET', kind: 'demo', gated: false },
+  'public-key': { name: 'public-key', method: 'GET', kind: 'plain-nobody', gated: true, plain: (c) => H.publicKey(c) },
+  session: { name: 'session', method: 'POST', kind: 'plain', gated: true, plain: H.createSession },
+  'session.close': { name: 'session.close', method: 'POST', kind: 'plain-nobody', gated: true, plain: (c, x) => H.closeSession(c, x) },
+  'login.initiate': { name: 'login.initiate', method: 'POST', kind: 'sc', gated: true, sc: H.loginInitiate },
+  'login.complete': { name: 'login.complete', method: 'POST', kind: 'sc', gated: true, sc: H.loginComplete },
+  refresh: { name: 'refresh', method: 'POST', kind: 'sc', gated: true, sc: H.refresh },
+  logout: { name: 'logout', method: 'POST', kind: 'plain-nobody', gated: true, plain: (c, x) => H.logout(c, x) },
+  // Keyhole bench extension (not SlaunchX): plain JSON echo, the unencrypted baseline of the bench.
+  echo: { name: 'echo', method: 'POST', kind: 'plain', gated: true, plain: (_c, _x, body) => ({ data: body ?? null }) },
+};
+
+const SC_RE = /^\/web\/v1\/(?:(system|tenant|consumer|partner)\/)?secure-channel\/(public-key|session|session\/close)$/;
+const AUTH_RE = /^\/web\/v1\/(system|tenant|consumer|partner)\/auth\/(login\/initiate|login\/complete|token\/refresh|logout)$/;
+const AUTH_NAMES: Record<string, string> = {
+  'login/initiate': 'login.initiate',
+  'login/complete': 'login.complete',
+  'token/refresh': 'refresh',
+  logout: 'logout',
+};
+const DEMO_PATHS = new Set(['/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/demo.css']);
+
+export function matchRoute(rel: string): { def: RouteDef; portal: string } | undefined {
+  if (rel === '/actuator/health') return { def: ROUTES.health!, portal: 'system' };
+  if (rel === '/web/v1/system/echo') return { def: ROUTES.echo!, portal: 'system' };
+  if (DEMO_PATHS.has(rel)) return { def: ROUTES.demo!, portal: 'system' };
+  let m = SC_RE.exec(rel);
+  if (m) return { def: ROUTES[m[2] === 'session/close' ? 'session.close' : m[2]!]!, portal: m[1] ?? 'system' };
+  m = AUTH_RE.exec(rel);
+  if (m) return { def: ROUTES[AUTH_NAMES[m[2]!]!]!, portal: m[1]! };
+  return undefined;
+}
+
+export interface RequestEvent {
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  code: string;
+  ms: number;
+}
+
+export interface PipelineHooks {
+  count(route: string): void;
+  finished(ev: RequestEvent): void;
+}
+
+const CF_HEADERS = [
+  ['cf-connecting-ip', 'CF-Connecting-IP'],
+  ['cf-ray', 'Cf-Ray'],
+  ['cf-ipcountry', 'cf-ipcountry'],
+] as const;
+
+const ALLOWED_HEADERS =
+  'Content-Type, Accept, Accept-Language, Authorization, X-Client-Hash, X-SC-Session-Id, X-SC-Version, X-Secure-Channel-Session-Id, X-LOCALE, X-Request-Id, X-PORTAL-ACCESS-CODE, CF-Connecting-IP, Cf-Ray, cf-ipcountry, X-Forwarded-Proto';
+const EXPOSED_HEADERS = 'X-SC-Session-Id, Retry-After, X-Request-Id';
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** How an encrypted request arrived, so the answer can mirror it (§12). */
+interface ScReply {
+  session: ScSession;
+  form: 'binary' | 'json';
+  aad: Buffer | undefined;
+  extraHeaders?: Record<string, string>;
+}
+
+export function createPipeline(core: H.Core, hooks: PipelineHooks) {
+  const { opts } = core;
+  const base = opts.basePath;
+  const corsOk = originMatcher(opts.corsOrigins);
+  const local = opts.mode !== 'production';
+  const html = demoHtml({ email: opts.demoEmail, password: opts.demoPassword, otp: opts.demoOtp });
+  const DEMO_FILES: Record<string, { type: string; body: string }> = {
+    '/demo/': { type: 'text/html; charset=utf-8', body: html },
+    '/demo/index.html': { type: 'text/html; charset=utf-8', body: html },
+    '/demo/demo.js': { type: 'text/javascript; charset=utf-8', body: DEMO_JS },
+    '/demo/demo.css': { type: 'text/css; charset=utf-8', body: DEMO_CSS },
+  };
+
+  function writeJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, contentType = JSON_CT) {
+    if (res.headersSent || res.destroyed) return;
+    res.statusCode = status;
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.end(body);
+  }
+
+  function plainEnvelope(locale: GatewayLocale, status: number, code: string, success: boolean, message: string, data: unknown) {
+    return JSON.stringify(standardEnvelope(core.now(), success, code, message, data));
+  }
+
+  function errorBody(e: GatewayError, locale: GatewayLocale): string {
+    return plainEnvelope(locale, e.status, e.code, false, t(e.key, locale, e.params), e.data);
+  }
+
+  function internalError(): GatewayError {
+    return new GatewayError(500, 'SYSTEM.INTERNAL_ERROR', 'INTERNAL_ERROR');
+  }
+
+  /** Seals a standard envelope for an SC reply in the request's form (§12 "mirrors the request"). */
+  function sealedReply(res: ServerResponse, r: ScReply, status: number, envelope: object, headers: Record<string, string>) {
+    const parts: SealedParts = seal(r.session.responseKey, JSON.stringify(envelope), r.aad);
+    const h = { ...headers, ...r.extraHeaders };
+    if (r.form === 'binary') {
+      const ct = opts.binaryContentType === 'octet' ? 'application/octet-stream' : JSON_CT;
+      writeJson(res, status, buildSessionData(TYPE_RESPONSE_DATA, parts), h, ct);
+    } else {
+      writeJson(res, status, buildJsonEnvelope(parts), h);
+    }
+  }
+
+  /**
+   * Opens an SCv2 request body: binary type 2 (session from header), binary type 1 (inline key
+   * exchange), or JSON {v:2,p} with any of the three `p` readings. Throws plain-JSON errors only.
+   */
+  function openScRequest(ctx: H.RequestCtx, body: Buffer): { reply: ScReply; plaintext: Buffer; iv: Buffer; created: boolean } {
+    const invalid = () => new GatewayError(400, 'SECURE_CHANNEL.INVALID_PAYLOAD', 'SC_INVALID_PAYLOAD');
+    type Attempt =
+      | { parts: SealedParts; inline?: undefined }
+      | { parts: SealedParts; inline: { keyId: string; encReqKey: Buffer; encRespKey: Buffer } };
+    let form: 'binary' | 'json';
+    const attempts: Attempt[] = [];
+    if (hasMagic(body)) {
+      form = 'binary';
+      const env = parseBinary(body);
+      if (!env || env.type === TYPE_RESPONSE_DATA) throw invalid();
+      attempts.push(env.type === 1 ? { parts: env, inline: env } : { parts: env });
+    } else {
+      form = 'json';
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      } catch {
+        throw invalid();
+      }
+      const cands = parseJsonEnvelope(text);
+      if (!cands) throw invalid();
+      for (const c of cands) {
+        if (c.pEncoding === 'binary-envelope') {
+          const env = c.envelope;
+          attempts.push(env.type === 1 ? { parts: env, inline: env } : { parts: env });
+        } else attempts.push({ parts: c });
+      }
+    }
+    let firstError: GatewayError | undefined;
+    const sid = H.scSessionHeader(ctx.req);
+    let session: ScSession | undefined | null = null;
+    for (const a of attempts) {
+      try {
+        if (a.inline) {
+          if (!ctx.clientHash) throw new GatewayError(403, 'AUTH.FINGERPRINT_MISMATCH', 'HEADER_MISSING', { header: 'X-Client-Hash' });
+          const keys = H.unwrapSessionKeys(core, a.inline.keyId, a.inline.encReqKey, a.inline.encRespKey);
+          const pt = open(keys.requestKey, a.parts);
+          if (!pt) throw invalid();
+          const s = H.newScSession(core, a.inline.keyId, keys.requestKey, keys.responseKey, ctx.clientHash);
+          return { reply: { session: s, form, aad: undefined, extraHeaders: { 'X-SC-Session-Id': s.id } }, plaintext: pt, iv: a.parts.iv, created: true };
+        }
+        if (session === null) session = H.liveScSession(core, sid);
+        if (!session) throw new GatewayError(401, 'SECURE_CHANNEL.SESSION_NOT_FOUND', 'SC_SESSION_NOT_FOUND');
+        let aad: Buffer | undefined;
+        let pt = open(session.requestKey, a.parts);
+        if (!pt) {
+          aad = Buffer.from(session.id, 'utf8');
+          pt = open(session.requestKey, a.parts, aad);
+        }
+        if (!pt) throw invalid();
+        return { reply: { session, form, aad }, plaintext: pt, iv: a.parts.iv, created: false };
+      } catch (e) {
+        if (!(e instanceof GatewayError)) throw e;
+        firstError ??= e;
+      }
+    }
+    throw firstError ?? invalid();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, st: { route: string; code: string }): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q >= 0 ? url.slice(0, q) : url;
+    const locale = selectLocale(header(req, 'x-locale'), header(req, 'accept-language'));
+    const origin = header(req, 'origin');
+    const corsHeaders: Record<string, string> = {};
+    if (origin && corsOk(origin)) {
+      corsHeaders['Access-Control-Allow-Origin'] = origin;
+      corsHeaders['Access-Control-Expose-Headers'] = EXPOSED_HEADERS;
+      corsHeaders['Vary'] = 'Origin';
+    }
+    const reqId = header(req, 'x-request-id');
+    if (reqId && /^[\w.:-]{1,128}$/.test(reqId)) corsHeaders['X-Request-Id'] = reqId;
+
+    const fail = (e: GatewayError) => {
+      st.code = e.code;
+      writeJson(res, e.status, errorBody(e, locale), { ...corsHeaders, ...e.headers });
+    };
+
+    const rel = base === '' ? pathname : pathname === base ? '' : pathname.startsWith(base + '/') ? pathname.slice(base.length) : undefined;
+    const match = rel === undefined ? undefined : matchRoute(rel);
+    if (!match) {
+      st.route = 'not-found';
+      hooks.count(st.route);
+      return fail(new GatewayError(404, 'SYSTEM.NOT_FOUND', 'NOT_FOUND'));
+    }
+    const { def, portal } = match;
+    if (method === 'OPTIONS') {
+      st.route = 'preflight';
+      hooks.count(st.route);
+      st.code = '204';
+      res.statusCode = 204;
+      if (origin && corsOk(origin)) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        const asked = header(req, 'access-control-request-headers');
+        res.setHeader('Access-Control-Allow-Headers', asked && /^[\w\-, ]{1,2000}$/.test(asked) ? asked : ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+      res.setHeader('Content-Length', '0');
+      res.end();
+      return;
+    }
+    st.route = def.name;
+    hooks.count(st.route);
+    const allowed = def.method === 'GET' ? ['GET', 'HEAD'] : [def.method];
+    if (!allowed.includes(method)) {
+      return fail(new GatewayError(405, 'SYSTEM.METHOD_NOT_ALLOWED', 'METHOD_NOT_ALLOWED', undefined, null, { Allow: `${def.method}, OPTIONS` }));
+    }
+
+    if (def.kind === 'health') {
+      st.code = '2000';
+      // Spring-style `{"status":"UP"}` (§1) merged into the standard envelope (§2): both readers are satisfied.
+      const body = { ...standardEnvelope(core.now(), true, '2000', 'SUCCESS', { status: 'UP' }), status: 'UP' };
+      return writeJson(res, 200, JSON.stringify(body), corsHeaders);
+    }
+    if (def.kind === 'demo') {
+      const f = DEMO_FILES[rel!];
+      st.code = f ? '200' : '301';
+      if (!f) {
+        res.writeHead(301, { Location: `${base}/demo/`, 'Content-Length': '0' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': f.type, 'Cache-Control': 'no-cache', 'Content-Length': Buffer.byteLength(f.body) });
+      res.end(method === 'HEAD' ? undefined : f.body);
+      return;
+    }
+
+    const readsBody = def.kind === 'plain' || def.kind === 'sc';
+    const declared = Number(header(req, 'content-length') ?? '0');
+    if (readsBody && declared > opts.maxBodyBytes) {
+      // §12: answer before reading; the rest is discarded, never buffered.
+      drain(req);
+      return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
+    }
+
+    if (def.gated) {
+      if (local) {
+        for (const [h, display] of CF_HEADERS) {
+          if (!header(req, h)) {
+            return fail(new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'HEADER_MISSING', { header: display }, { header: display }));
+          }
+        }
+      }
+      if (opts.portalCode !== undefined && header(req, 'x-portal-access-code') !== opts.portalCode) {
+        return fail(new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'PORTAL_CODE_INVALID'));
+      }
+    }
+
+    const clientHash = header(req, 'x-client-hash')?.trim() || undefined;
+    const ip = header(req, 'cf-connecting-ip') ?? req.socket.remoteAddress ?? '?';
+    const ctx: H.RequestCtx = { req, method, path: pathname, route: def.name, portal, locale, clientHash, clientKey: `${ip}|${clientHash ?? ''}` };
+
+    const limit = rateLimitFor(opts, def.name);
+    if (limit !== undefined) {
+      const now = core.now();
+      const b = core.store.hit(`${def.name}|${ctx.clientKey}`, opts.windowMs, now);
+      if (b.count > limit) {
+        const secs = Math.max(1, Math.ceil((b.resetAt - now) / 1000));
+        return fail(new GatewayError(429, 'RATE_LIMIT.EXCEEDED', 'RATE_LIMITED', { seconds: secs }, null, { 'Retry-After': String(secs) }));
+      }
+    }
+
+    let body: Buffer | undefined;
+    if (readsBody) {
+      const r = await readBody(req, opts.maxBodyBytes);
+      if (!r.ok) {
+        if (r.reason === 'aborted') {
+          st.code = 'ABORTED';
+          res.destroy();
+          return;
+        }
+        return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
+      }
+      body = r.body;
+    }
+
+    const ok = (r: HandlerResult) => {
+      st.code = r.code ?? '2000';
+      return { status: r.status ?? 200, env: standardEnvelope(core.now(), true, st.code, 'SUCCESS', r.data), headers: r.headers ?? {} };
+    };
+
+    if (def.kind !== 'sc') {
+      let parsed: unknown = undefined;
+      if (def.kind === 'plain' && body && body.length > 0) {
+        try {
+          parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+        } catch {
+          return fail(validationError({ body: [t('V_OBJECT', locale)] }));
+        }
+      }
+      try {
+        const r = ok(def.plain!(core, ctx, parsed));
+        return writeJson(res, r.status, JSON.stringify(r.env), { ...corsHeaders, ...r.headers });
+      } catch (e) {
+        if (e instanceof GatewayError) return fail(e);
+        throw e;
+      }
+    }
+
+    // ---- SCv2 route
+    let opened: ReturnType<typeof openScRequest>;
+    try {
+      opened = openScRequest(ctx, body!);
+    } catch (e) {
+      if (e instanceof GatewayError) return fail(e);
+      throw e;
+    }
+    const { reply } = opened;
+    const sealedFail = (e: GatewayError) => {
+      st.code = e.code;
+      sealedReply(res, reply, e.status, standardEnvelope(core.now(), false, e.code, t(e.key, locale, e.params), e.data), { ...corsHeaders, ...e.headers });
+    };
+    try {
+      // §12: replay is checked only after the tag verified, so forgeries cannot fill this memory.
+      if (!core.store.rememberIv(reply.session.id, opened.iv.toString('hex'))) {
+        throw new GatewayError(400, 'SECURE_CHANNEL.REPLAY_DETECTED', 'SC_REPLAY');
+      }
+      if (!opened.created && reply.session.clientHash !== ctx.clientHash) {
+        throw new GatewayError(403, 'AUTH.FINGERPRINT_MISMATCH', 'FINGERPRINT_MISMATCH');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(opened.plaintext));
+      } catch {
+        throw validationError({ body: [t('V_OBJECT', locale)] });
+      }
+      const r = ok(def.sc!(core, ctx, json));
+      sealedReply(res, reply, r.status, r.env, { ...corsHeaders, ...r.headers });
+    } catch (e) {
+      if (e instanceof GatewayError) return sealedFail(e);
+      st.code = 'SYSTEM.INTERNAL_ERROR';
+      try {
+        sealedFail(internalError());
+      } catch {
+        fail(internalError());
+      }
+      throw e;
+    }
+  }
+
+  /** The node:http request listener: never throws, always answers (or destroys an aborted socket). */
+  return function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const st = { route: 'unknown', code: '-' };
+    const locale = () => selectLocale(header(req, 'x-locale'), header(req, 'accept-language'));
+    res.once('close', () => {
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      hooks.finished({ method: req.method ?? '?', path: pathname, route: st.route, status: res.statusCode, code: st.code, ms: performance.now() - started });
+    });
+    handle(req, res, st).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        st.code = 'SYSTEM.INTERNAL_ERROR';
+        writeJson(res, 500, errorBody(internalError(), locale()), {});
+      }
+      hooks.internalError?.(err);
+    });
+  };
+}
+
+export interface PipelineHooks {
+  internalError?(err: unknown): void;
+}

@@ -1,0 +1,83 @@
+/**
+ * One captured HTTP exchange, as every Keyhole view reads it (architecture.md §1: bytes are captured
+ * once, decrypted once). Bodies travel as standard Base64 because chrome.runtime messages are JSON
+ * (architecture.md §3). The schemas are also the zod gate for everything that crosses a boundary —
+ * the relay, the port and HAR import all parse with them, because the page can forge anything.
+ */
+import { z } from 'zod';
+import { fromBase64 } from '../protocol/bytes';
+
+/** Bodies above this are recorded as truncated (size kept, bytes dropped), never silently lost. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Base64 of MAX_BODY_BYTES, rounded up. */
+const MAX_BODY_BASE64 = Math.ceil(MAX_BODY_BYTES / 3) * 4;
+const MAX_HEADERS = 200;
+
+export const ExchangeSource = z.enum(['hook-fetch', 'hook-xhr', 'devtools', 'har']);
+export type ExchangeSource = z.infer<typeof ExchangeSource>;
+
+export const CapturedBody = z.object({
+  base64: z.string().max(MAX_BODY_BASE64),
+  size: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  /** The bytes may differ from the wire (text views of a binary body). */
+  lossy: z.boolean().optional(),
+});
+export type CapturedBody = z.infer<typeof CapturedBody>;
+
+export const HeaderMap = z
+  .record(z.string().max(256), z.string().max(16_384))
+  .refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: 'too many headers' });
+
+export const CapturedExchange = z.object({
+  id: z.string().min(1).max(128),
+  tabId: z.number().int(),
+  source: ExchangeSource,
+  startedAt: z.number().nonnegative(),
+  durationMs: z.number().nonnegative().optional(),
+  method: z.string().min(1).max(32),
+  url: z.string().max(16_384),
+  requestHeaders: HeaderMap,
+  requestBody: CapturedBody.optional(),
+  status: z.number().int().min(0).max(999).optional(),
+  responseHeaders: HeaderMap,
+  responseBody: CapturedBody.optional(),
+  error: z.string().max(2000).optional(),
+});
+export type CapturedExchange = z.infer<typeof CapturedExchange>;
+
+/** Exact bytes of a body; undefined when there is none or it was truncated away. */
+export function bodyBytes(b: CapturedBody | undefined): Uint8Array | undefined {
+  if (!b || b.truncated) return undefined;
+  return fromBase64(b.base64);
+}
+
+/** Case-insensitive header lookup (capture stores lower-case names; HAR and DevTools may not). */
+export function headerValue(h: Record<string, string>, name: string): string | undefined {
+  const want = name.toLowerCase();
+  if (Object.hasOwn(h, want)) return h[want];
+  for (const k of Object.keys(h)) if (k.toLowerCase() === want) return h[k];
+  return undefined;
+}
+
+/** Header names lower-cased, later duplicates joined with ", " (how fetch's Headers combines them). */
+export function normalizeHeaders(entries: Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    const n = k.toLowerCase();
+    out[n] = Object.hasOwn(out, n) ? `${out[n]}, ${v}` : v;
+  }
+  return out;
+}
+
+/**
+ * The SC session an exchange belongs to: the request's X-SC-Session-Id (§3) or the close call's
+ * X-Secure-Channel-Session-Id (§7); for a type-1 request the new id comes back in the response (§12).
+ */
+export function scSessionIdOf(ex: Pick<CapturedExchange, 'requestHeaders' | 'responseHeaders'>): string | undefined {
+  return (
+    headerValue(ex.requestHeaders, 'x-sc-session-id') ??
+    headerValue(ex.requestHeaders, 'x-secure-channel-session-id') ??
+    headerValue(ex.responseHeaders, 'x-sc-session-id')
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * HAR 1.2 in and out (http://www.softwareishard.com/blog/har-12-spec/).
+ *
+ * In: a HAR file or one chrome.devtools.network entry → CapturedExchange. How exact the bytes are
+ * depends on how DevTools wrote them (architecture.md §3):
+ *  - `content.encoding: "base64"` → exact;
+ *  - text content → UTF-8 encoded, exact for JSON envelopes and plain JSON, but a binary envelope
+ *    served as `application/json` was decoded by DevTools with U+FFFD replacements → `lossy: true`;
+ *  - `postData.text` → Chrome writes UTF-8 if the body was valid UTF-8, else Latin-1; we invert that
+ *    rule, and flag non-ASCII bodies as lossy because the rule is Chrome's, not the spec's.
+ * Decryption still tries lossy bodies: the GCM tag proves them right or wrong.
+ *
+ * Out: decrypted exchanges → HAR with exact bodies (base64) and a `_keyhole` field holding the
+ * plaintext, key source and AAD mode. Redacted by default (tokens, Authorization, keys).
+ */
+import { z } from 'zod';
+import { fromBase64Any, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
+import { KeyholeError } from '../protocol/errors';
+import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
+import { MAX_BODY_BYTES, normalizeHeaders, type CapturedBody, type CapturedExchange } from './exchange';
+import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
+
+const HarHeader = z.object({ name: z.string(), value: z.string() });
+export const HarEntry = z.looseObject({
+  startedDateTime: z.string().optional(),
+  time: z.number().optional(),
+  request: z.looseObject({
+    method: z.string().min(1).max(32),
+    url: z.string().max(16_384),
+    headers: z.array(HarHeader).default([]),
+    postData: z.looseObject({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).optional(),
+  }),
+  response: z
+    .looseObject({
+      status: z.number().int(),
+      headers: z.array(HarHeader).default([]),
+      content: z.looseObject({ size: z.number().optional(), mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).optional(),
+      _error: z.string().nullish(),
+    })
+    .optional(),
+});
+export type HarEntry = z.infer<typeof HarEntry>;
+const HarFile = z.object({ log: z.looseObject({ entries: z.array(z.unknown()) }) });
+
+let seq = 0;
+const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+
+/** Parses a whole HAR file. INPUT_INVALID when not JSON, SCHEMA_INVALID when not a HAR log. */
+export function parseHar(text: string, tabId = -1): CapturedExchange[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new KeyholeError('INPUT_INVALID', 'har: not JSON');
+  }
+  const file = HarFile.safeParse(json);
+  if (!file.success) throw new KeyholeError('SCHEMA_INVALID', 'har: not a HAR 1.2 log (log.entries missing)');
+  const out: CapturedExchange[] = [];
+  let bad = 0;
+  for (const e of file.data.log.entries) {
+    try {
+      out.push(fromHarEntry(e, tabId, 'har'));
+    } catch {
+      bad++; // one odd entry (a websocket, a data: URL) must not sink the whole file
+    }
+  }
+  if (out.length === 0 && bad > 0) throw new KeyholeError('SCHEMA_INVALID', `har: none of ${bad} entries is a valid HAR entry`);
+  return out;
+}
+
+/** One HAR entry (a file's, or chrome.devtools.network's with content from getContent()). */
+export function fromHarEntry(raw: unknown, tabId = -1, source: 'har' | 'devtools' = 'har'): CapturedExchange {
+  const parsed = HarEntry.safeParse(raw);
+  if (!parsed.success) throw new KeyholeError('SCHEMA_INVALID', 'har: not a HAR entry');
+  const e = parsed.data;
+  const ex: CapturedExchange = {
+    id: nextId(source),
+    tabId,
+    source,
+    startedAt: e.startedDateTime ? Date.parse(e.startedDateTime) || 0 : 0,
+    method: e.request.method.toUpperCase(),
+    url: e.request.url,
+    requestHeaders: normalizeHeaders(e.request.headers.map((h) => [h.name, h.value])),
+    responseHeaders: normalizeHeaders((e.response?.headers ?? []).map((h) => [h.name, h.value])),
+  };
+  if (e.time !== undefined && e.time >= 0) ex.durationMs = e.time;
+  const post = e.request.postData;
+  if (post?.text !== undefined && post.text.length > 0) ex.requestBody = requestBodyOf(post.text, post.encoding);
+  if (e.response && e.response.status > 0) ex.status = e.response.status;
+  if (e.response?._error) ex.error = e.response._error.slice(0, 2000);
+  const content = e.response?.content;
+  if (content?.text !== undefined && content.text.length > 0) ex.responseBody = responseBodyOf(content.text, content.encoding);
+  return ex;
+}
+
+function requestBodyOf(text: string, encoding?: string): CapturedBody {
+  if (encoding === 'base64') return bodyOf(fromBase64Any(text), false);
+  // Chrome's rule, inverted: Latin-1 was used only when the bytes were not valid UTF-8.
+  let bytes: Uint8Array;
+  const latin1 = /^[\0-\xff]*$/.test(text) ? latin1ToBytes(text) : undefined;
+  bytes = latin1 && !isValidUtf8(latin1) ? latin1 : utf8Encode(text);
+  return bodyOf(bytes, /[^\0-\x7f]/.test(text));
+}
+
+function responseBodyOf(text: string, encoding?: string): CapturedBody {
+  if (encoding === 'base64') return bodyOf(fromBase64Any(text), false);
+  return bodyOf(utf8Encode(text), looksMangledBinary(text));
+}
+
+/** DevTools' text view of a binary body: replacement characters, or the "SC" magic + version byte. */
+export function looksMangledBinary(text: string): boolean {
+  return text.includes('\uFFFD') || (text.length >= 3 && text.startsWith('SC') && text.charCodeAt(2) < 0x20);
+}
+
+function bodyOf(bytes: Uint8Array, lossy: boolean): CapturedBody {
+  if (bytes.length > MAX_BODY_BYTES) return { base64: '', size: bytes.length, truncated: true, ...(lossy && { lossy }) };
+  return { base64: toBase64(bytes), size: bytes.length, truncated: false, ...(lossy && { lossy }) };
+}
+
+function isValidUtf8(b: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ── export ───────────────────────────────────────────────────────────────────
+
+export interface Har {
+  log: { version: '1.2'; creator: { name: string; version: string }; entries: HarOutEntry[] };
+}
+export interface HarOutEntry {
+  startedDateTime: string;
+  time: number;
+  request: Record<string, unknown>;
+  response: Record<string, unknown>;
+  cache: Record<string, never>;
+  timings: { send: number; wait: number; receive: number };
+  _keyhole: Record<string, unknown>;
+}
+
+export interface BuildHarOptions {
+  /** Default true: tokens, Authorization, keys and MFA codes become "[redacted]". */
+  redact?: boolean;
+  /** Session keys to embed when not redacting (sessionId → keys). */
+  keys?: (sessionId: string) => { requestKey?: string; responseKey?: string } | undefined;
+  version?: string;
+}
+
+export function buildHar(decrypted: readonly DecryptedExchange[], o: BuildHarOptions = {}): Har {
+  const redact = o.redact ?? true;
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'Keyhole', version: o.version ?? '0' },
+      entries: decrypted.map((d) => harEntry(d, redact, o)),
+    },
+  };
+}
+
+function harEntry(d: DecryptedExchange, redact: boolean, o: BuildHarOptions): HarOutEntry {
+  const ex = d.exchange;
+  const hdrs = (h: Record<string, string>) => Object.entries(redact ? redactHeaders(h) : h).map(([name, value]) => ({ name, value }));
+  const req = harBody(ex.requestBody, d.request, redact, 'request');
+  const res = harBody(ex.responseBody, d.response, redact, 'response');
+  const keyhole: Record<string, unknown> = {
+    source: ex.source,
+    kind: d.kind,
+    sessionId: d.sessionId,
+    responseCode: d.responseCode,
+    request: sideInfo(d.request, redact, 'request'),
+    response: sideInfo(d.response, redact, 'response'),
+    redacted: redact,
+  };
+  if (!redact && d.sessionId && o.keys) keyhole.keys = o.keys(d.sessionId);
+  const time = ex.durationMs ?? 0;
+  return {
+    startedDateTime: new Date(ex.startedAt).toISOString(),
+    time,
+    request: {
+      method: ex.method,
+      url: ex.url,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: hdrs(ex.requestHeaders),
+      queryString: [],
+      headersSize: -1,
+      bodySize: ex.requestBody?.size ?? 0,
+      ...(req && { postData: { mimeType: ex.requestHeaders['content-type'] ?? '', ...req } }),
+    },
+    response: {
+      status: ex.status ?? 0,
+      statusText: '',
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: hdrs(ex.responseHeaders),
+      content: { size: ex.responseBody?.size ?? 0, mimeType: ex.responseHeaders['content-type'] ?? '', ...(res ?? {}) },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: ex.responseBody?.size ?? 0,
+      ...(ex.error && { _error: ex.error }),
+    },
+    cache: {},
+    timings: { send: 0, wait: time, receive: 0 },
+    _keyhole: keyhole,
+  };
+}
+
+/**
+ * The body as exact base64 — except a plain (unencrypted) body holding secrets when redacting:
+ * that one is re-serialised with the secrets replaced (no longer byte-exact, by design).
+ */
+function harBody(body: CapturedBody | undefined, side: DecryptedSide, redact: boolean, dir: 'request' | 'response'): { text: string; encoding?: 'base64' } | undefined {
+  if (!body) return undefined;
+  if (body.truncated) return { text: '' };
+  if (redact && side.status === 'plain') {
+    if (side.json !== undefined) {
+      const r = redactJson(side.json, { side: dir });
+      if (JSON.stringify(r) !== JSON.stringify(side.json)) return { text: JSON.stringify(r) };
+    } else if (side.text !== undefined && redactText(side.text) !== side.text) {
+      return { text: redactText(side.text) };
+    }
+  }
+  return { text: body.base64, encoding: 'base64' };
+}
+
+function sideInfo(s: DecryptedSide, redact: boolean, dir: 'request' | 'response'): Record<string, unknown> {
+  const info: Record<string, unknown> = { status: s.status, form: s.form };
+  if (s.keySource) info.keySource = s.keySource;
+  if (s.aad) info.aad = s.aad;
+  if (s.error) info.error = s.error;
+  if (s.anatomy) info.anatomy = s.anatomy;
+  if (s.status === 'decrypted') {
+    if (s.json !== undefined) info.plaintext = redact ? redactJson(s.json, { side: dir }) : s.json;
+    else if (s.text !== undefined) info.plaintextText = redact ? redactText(s.text) : s.text;
+  }
+  return info;
+}
+
+

@@ -1,0 +1,24 @@
+/**
+ * ISOLATED relay → service worker: what the capture hook saw in a tab. The tab id is never taken from
+ * the message — the worker uses `sender.tab.id` — and every input is re-validated there, because a
+ * compromised renderer could send anything.
+ */
+import { z } from 'zod';
+import { defineRpc } from './rpc';
+import { CapturedExchange } from '../inspect/exchange';
+import { CandidateKey, WrapObservation } from '../inspect/keyring';
+
+export const RelayExchange = CapturedExchange.omit({ tabId: true }).extend({ source: z.enum(['hook-fetch', 'hook-xhr']) });
+export type RelayExchange = z.infer<typeof RelayExchange>;
+
+const Ok = z.object({ ok: z.literal(true) });
+
+export const relayRpc = defineRpc('relay', {
+  /** The hook is installed in this tab (sent once per document). */
+  hello: { input: z.object({ url: z.string().max(16_384) }), output: Ok },
+  exchange: { input: RelayExchange, output: Ok },
+  /** The page RSA-OAEP-encrypted a 32-byte key. */
+  wrap: { input: WrapObservation, output: Ok },
+  /** The page imported or exported a raw AES key. */
+  aesKey: { input: CandidateKey, output: Ok },
+});

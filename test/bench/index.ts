@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: runs every test/bench/*.bench.ts in turn. Each file measures our path against a
+ * baseline in the same run and prints the ratio; nothing here asserts a speed (speed is measured, not
+ * tested). A failing bench is reported and the others still run; the exit code says whether all ran.
+ */
+import { readdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+
+const dir = import.meta.dirname;
+const only = process.argv.slice(2);
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+
+let failed = 0;
+for (const file of files) {
+  console.log(`\n=== ${file}`);
+  const started = performance.now();
+  try {
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { run?: () => Promise<void> };
+    if (typeof mod.run !== 'function') throw new Error('exports no run()');
+    await mod.run();
+  } catch (e) {
+    failed++;
+    console.error(`bench ${file} failed:`, e instanceof Error ? e.stack : e);
+  }
+  console.log(`(${file}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+process.exit(failed ? 1 : 0);
