@@ -28,7 +28,7 @@ interface Pending {
 }
 
 (() => {
-  const w = window as Window & { [k: symbol]: unknown };
+  const w = window as unknown as Record<symbol, unknown>;
   const installed = Symbol.for('keyhole.capture.installed');
   if (w[installed]) return; // injected twice (manifest + dynamic registration): hook once
   Object.defineProperty(w, installed, { value: true });

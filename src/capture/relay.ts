@@ -1,2 +1,51 @@
-/** ISOLATED-world relay (placeholder until the capture feature lands). */
-export {};
+/**
+ * ISOLATED-world relay (document_start, same documents as the MAIN-world hook).
+ *
+ * Listens for the hook's window messages, validates them (page-message.ts: the page can forge
+ * anything), converts bytes to Base64 and forwards them to the service worker. It never posts
+ * anything back into the page. One-shot runtime messages (not a port) because each one wakes a
+ * stopped worker by itself.
+ */
+import { createRpcClient } from '../messaging/rpc';
+import { relayRpc } from '../messaging/relay-rpc';
+import type { RpcTransport } from '../messaging/rpc';
+import { KeyholeError } from '../protocol/errors';
+import { CAPTURE_CHANNEL } from './channel';
+import { createLimiter, messageSize, toRelayCall } from './relay-convert';
+
+// chrome.runtime directly (no polyfill): this file runs on the page's thread in every hooked tab.
+const transport: RpcTransport = {
+  async send(request) {
+    try {
+      return await chrome.runtime.sendMessage(request);
+    } catch (e) {
+      throw new KeyholeError('WORKER_UNAVAILABLE', `relay: ${e instanceof Error ? e.message : e}`);
+    }
+  },
+};
+const rpc = createRpcClient(relayRpc, transport, { timeoutMs: 30_000 });
+const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000 });
+
+const ignore = () => {}; // the extension was reloaded or the worker is gone: capture is best-effort
+
+window.addEventListener('message', (event: MessageEvent) => {
+  if (event.source !== window) return;
+  const data: unknown = event.data;
+  if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
+  if (!limiter.allow(messageSize(data))) return;
+  // Base64 of a large body costs a few ms: do it after the page's own event handling.
+  setTimeout(() => {
+    const call = toRelayCall(data);
+    if (!call) return;
+    switch (call.method) {
+      case 'exchange':
+        return void rpc.call('exchange', call.input).catch(ignore);
+      case 'wrap':
+        return void rpc.call('wrap', call.input).catch(ignore);
+      case 'aesKey':
+        return void rpc.call('aesKey', call.input).catch(ignore);
+    }
+  }, 0);
+});
+
+if (window === window.top) rpc.call('hello', { url: location.href }).catch(ignore);

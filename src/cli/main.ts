@@ -6,6 +6,7 @@
  * `keyhole: CODE: message` on stderr and nothing on stdout — in particular no partial plaintext (the
  * protocol core checks the GCM tag before any plaintext exists).
  */
+import { cmdStart } from './start';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { isKeyholeError, KeyholeError } from '../protocol/errors';
@@ -46,6 +47,8 @@ Usage:
         --json      machine-readable output
   keyhole gateway [options]
       Run the SCv2 reference gateway (see \`keyhole gateway --help\`).
+  keyhole start [gateway options]
+      Run the gateway and print how to load the built extension (what \`npm start\` does).
   keyhole --help | -h | help
   keyhole --version | -v
 
@@ -173,6 +176,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await cmdInspect(rest, io);
       case 'gateway':
         return await cmdGateway(rest);
+      case 'start':
+        return await cmdStart(rest, io.stdout);
       default:
         throw new UsageError(`unknown command ${command}`);
     }

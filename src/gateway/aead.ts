@@ -1,12 +1,15 @@
 /** AES-256-GCM with node:crypto (§4): 12-byte IV, 16-byte tag; the tag is checked before plaintext exists. */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from './random';
 import type { SealedParts } from './envelope';
 
 export function seal(key: Buffer, plaintext: Buffer | string, aad?: Buffer): SealedParts {
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const c = createCipheriv('aes-256-gcm', key, iv);
   if (aad) c.setAAD(aad);
-  const ciphertext = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()]);
+  const head = c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext);
+  const fin = c.final(); // empty for GCM, kept for correctness
+  const ciphertext = fin.length ? Buffer.concat([head, fin]) : head;
   return { iv, ciphertext, tag: c.getAuthTag() };
 }
 

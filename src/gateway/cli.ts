@@ -3,6 +3,7 @@
  * ready line (`Keyhole gateway listening on http://HOST:PORT/BASEPATH`), logs one line per request
  * to stdout, and shuts down gracefully on SIGINT/SIGTERM.
  */
+import { pathToFileURL } from 'node:url';
 import { createGateway, type Gateway, type GatewayOptions } from './index';
 
 export const GATEWAY_USAGE = `Usage: keyhole gateway [options]
@@ -137,8 +138,10 @@ export async function runGatewayCli(argv: string[]): Promise<Gateway | undefined
   return gw;
 }
 
-// `npx tsx src/gateway/cli.ts [flags]`
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// `npx tsx src/gateway/cli.ts [flags]` — only when this very file is the entry point (a bundle that
+// inlines this module into the `keyhole` CLI must not start a second gateway).
+const entry = process.argv[1];
+if (entry && /[\\/]gateway[\\/]cli\.[cm]?[jt]s$/.test(entry) && import.meta.url === pathToFileURL(entry).href) {
   runGatewayCli(process.argv.slice(2)).catch((e: unknown) => {
     process.stderr.write(`gateway: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

@@ -2,7 +2,8 @@
  * Endpoint logic (§5–§7 secure channel, §11 auth). Handlers return data or throw GatewayError;
  * the server decides whether the answer goes out plain or encrypted (§12).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomBytesPooled as randomBytes } from './random';
 import type { IncomingMessage } from 'node:http';
 import { decodeBase64Any } from './envelope';
 import { GatewayError, type HandlerResult } from './http';

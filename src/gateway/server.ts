@@ -85,7 +85,12 @@ export interface RequestEvent {
 export interface PipelineHooks {
   count(route: string): void;
   finished(ev: RequestEvent): void;
+  /** A bug surfaced as SYSTEM.INTERNAL_ERROR (already answered). */
+  internalError?(err: unknown): void;
 }
+
+/** Shared strict decoder (stateless for one-shot decode calls). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const CF_HEADERS = [
   ['cf-connecting-ip', 'CF-Connecting-IP'],
@@ -130,15 +135,14 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Length', Buffer.byteLength(body));
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.end(body);
-  }
-
-  function plainEnvelope(locale: GatewayLocale, status: number, code: string, success: boolean, message: string, data: unknown) {
-    return JSON.stringify(standardEnvelope(core.now(), success, code, message, data));
+    // Small binary bodies go out as latin1 strings: node:http then sends headers and body in one
+    // write instead of a corked writev (measurably cheaper per request); bytes are unchanged.
+    if (typeof body !== 'string' && body.length <= 64 * 1024) res.end(body.toString('latin1'), 'latin1');
+    else res.end(body);
   }
 
   function errorBody(e: GatewayError, locale: GatewayLocale): string {
-    return plainEnvelope(locale, e.status, e.code, false, t(e.key, locale, e.params), e.data);
+    return JSON.stringify(standardEnvelope(core.now(), false, e.code, t(e.key, locale, e.params), e.data));
   }
 
   function internalError(): GatewayError {
@@ -177,7 +181,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       form = 'json';
       let text: string;
       try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+        text = UTF8.decode(body);
       } catch {
         throw invalid();
       }
@@ -352,7 +356,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       let parsed: unknown = undefined;
       if (def.kind === 'plain' && body && body.length > 0) {
         try {
-          parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+          parsed = JSON.parse(UTF8.decode(body));
         } catch {
           return fail(validationError({ body: [t('V_OBJECT', locale)] }));
         }
@@ -389,7 +393,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       }
       let json: unknown;
       try {
-        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(opened.plaintext));
+        json = JSON.parse(UTF8.decode(opened.plaintext));
       } catch {
         throw validationError({ body: [t('V_OBJECT', locale)] });
       }
@@ -424,8 +428,4 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       hooks.internalError?.(err);
     });
   };
-}
-
-export interface PipelineHooks {
-  internalError?(err: unknown): void;
 }

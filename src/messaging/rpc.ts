@@ -69,7 +69,7 @@ export function createRpcClient<M extends RpcMap>(def: RpcDef<M>, transport: Rpc
       if (!answer.data.ok) throw new KeyholeError(answer.data.error.code as ErrorCode, answer.data.error.message);
       const out = spec.output.safeParse(answer.data.value);
       if (!out.success) throw new KeyholeError('SCHEMA_INVALID', `rpc: bad output from ${def.boundary}.${method}`);
-      return out.data;
+      return out.data as RpcOutput<M, typeof method>;
     },
   };
 }
@@ -106,7 +106,7 @@ export function createRpcHandler<M extends RpcMap, Ctx = void>(def: RpcDef<M>, h
     const input = spec.input.safeParse(req.input);
     if (!input.success) return fail('SCHEMA_INVALID', `rpc: bad input for ${def.boundary}.${req.method}`);
     try {
-      const value = await handlers[req.method as keyof M](input.data, ctx);
+      const value = await handlers[req.method as keyof M](input.data as z.output<M[keyof M]['input']>, ctx);
       const out = spec.output.safeParse(value);
       if (!out.success) return fail('SCHEMA_INVALID', `rpc: bad output for ${def.boundary}.${req.method}`);
       return { ok: true, value: out.data };

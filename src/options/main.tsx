@@ -1,3 +1,6 @@
 import { render } from 'preact';
+import { App } from './App';
+import '../ui/theme.css';
+import './options.css';
 
-render(<h1>Keyhole options</h1>, document.getElementById('app')!);
+render(<App />, document.getElementById('app')!);

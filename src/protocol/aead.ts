@@ -60,15 +60,16 @@ export interface WebCryptoAead extends Aead {
 export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryptoAead {
   const max = Math.max(1, options.cacheSize ?? 32);
   const subtle = () => options.subtle ?? globalThis.crypto.subtle;
-  // Keyed by the key bytes as a Latin-1 string (32 chars, cheap to build). The promise is cached so
-  // concurrent first uses of one key share a single importKey.
-  const cache = new Map<string, Promise<CryptoKey>>();
+  // Keyed by the key bytes as a Latin-1 string (32 chars, cheap to build). A pending import is cached
+  // as its promise, so concurrent first uses of one key share a single importKey; once it resolves the
+  // entry holds the CryptoKey itself, and the hot path skips an await.
+  const cache = new Map<string, CryptoKey | Promise<CryptoKey>>();
 
-  function cryptoKey(key: Uint8Array): Promise<CryptoKey> {
+  function cryptoKey(key: Uint8Array): CryptoKey | Promise<CryptoKey> {
     const id = String.fromCharCode.apply(null, key as unknown as number[]);
     const hit = cache.get(id);
     if (hit) {
-      // LRU refresh: Map keeps insertion order; move to the end only if not already last.
+      // LRU refresh: Map keeps insertion order, so re-insert to mark as most recent.
       cache.delete(id);
       cache.set(id, hit);
       return hit;
@@ -76,7 +77,14 @@ export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryp
     // slice(): importKey copies anyway, but the caller may reuse/zero its array while we await.
     const p = subtle().importKey('raw', bs(key.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     cache.set(id, p);
-    p.catch(() => cache.delete(id));
+    p.then(
+      (k) => {
+        if (cache.get(id) === p) cache.set(id, k);
+      },
+      () => {
+        if (cache.get(id) === p) cache.delete(id);
+      },
+    );
     if (cache.size > max) cache.delete(cache.keys().next().value as string);
     return p;
   }
@@ -88,13 +96,15 @@ export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryp
     name: 'webcrypto',
     async seal(key, iv, plaintext, aad) {
       checkParams(key, iv);
-      const k = await cryptoKey(key);
+      const ck = cryptoKey(key);
+      const k = ck instanceof Promise ? await ck : ck;
       return new Uint8Array(await subtle().encrypt(params(iv, aad), k, bs(plaintext)));
     },
     async open(key, iv, ctAndTag, aad) {
       checkParams(key, iv);
       if (ctAndTag.length < GCM_TAG_LENGTH) throw authFailed();
-      const k = await cryptoKey(key);
+      const ck = cryptoKey(key);
+      const k = ck instanceof Promise ? await ck : ck;
       let pt: ArrayBuffer;
       try {
         pt = await subtle().decrypt(params(iv, aad), k, bs(ctAndTag));

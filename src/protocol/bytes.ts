@@ -123,7 +123,7 @@ const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 export function fromHex(s: string): Uint8Array<ArrayBuffer> {
   if (!HEX_RE.test(s)) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid hex');
   const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
 

@@ -9,7 +9,7 @@
  * "SC\x02" + a type byte is a 3·2⁻³² event, but trial decryption settles it for free).
  */
 import { KeyholeError } from './errors';
-import { fromBase64, fromBase64Url, toBase64 } from './bytes';
+import { fromBase64, fromBase64Any, toBase64 } from './bytes';
 import {
   type BinaryEnvelope,
   ENVELOPE_VERSION,
@@ -63,8 +63,9 @@ export function parseJsonEnvelope(text: string): JsonEnvelope {
     pEncoding = 'base64';
   } catch {
     try {
-      raw = fromBase64Url(p);
-      pEncoding = 'base64url';
+      // Liberal fallback: base64url, or standard Base64 that lost its padding.
+      raw = fromBase64Any(p);
+      pEncoding = /[-_]/.test(p) ? 'base64url' : /[+/]/.test(p) ? 'base64' : 'base64url';
     } catch {
       throw new KeyholeError('ENVELOPE_MALFORMED', 'envelope: p is not base64');
     }

@@ -8,6 +8,7 @@ export * from './envelope-binary';
 export * from './envelope-json';
 export * from './detect';
 export * from './aead';
+export * from './iv';
 export * from './message';
 export * from './rsa';
 export * from './schemas';

@@ -9,7 +9,8 @@
  */
 import { KeyholeError } from './errors';
 import { type Aead, defaultAead } from './aead';
-import { latin1ToBytes, randomBytes, toHex, utf8DecodeLenient, utf8Encode } from './bytes';
+import { latin1ToBytes, toHex, utf8DecodeLenient, utf8Encode } from './bytes';
+import { randomIv } from './iv';
 import {
   type BinaryEnvelope,
   IV_LENGTH,
@@ -32,7 +33,8 @@ export function aadFor(mode: AadMode, sessionId?: string): Uint8Array | undefine
   return utf8Encode(sessionId);
 }
 
-export interface EnvelopeAnatomy {
+/** A type alias (not an interface) so it is assignable to zod loose-object types at messaging edges. */
+export type EnvelopeAnatomy = {
   form: 'binary' | 'json-envelope';
   type?: number;
   keyId?: string;
@@ -44,7 +46,7 @@ export interface EnvelopeAnatomy {
   totalLength: number;
   encReqKeyLength?: number;
   encRespKeyLength?: number;
-}
+};
 
 export interface OpenedMessage {
   plaintext: Uint8Array;
@@ -71,7 +73,7 @@ export function sealMessage(plaintext: Uint8Array | string, o: SealOptions & { f
 export function sealMessage(plaintext: Uint8Array | string, o: SealOptions): Promise<Uint8Array | string>;
 export async function sealMessage(plaintext: Uint8Array | string, o: SealOptions): Promise<Uint8Array | string> {
   const pt = typeof plaintext === 'string' ? utf8Encode(plaintext) : plaintext;
-  const iv = o.iv ?? randomBytes(IV_LENGTH);
+  const iv = o.iv ?? randomIv();
   const sealed = await (o.aead ?? defaultAead).seal(o.key, iv, pt, o.aad);
   if (o.form === 'json') return buildJsonEnvelopeFromSealed(iv, sealed);
   if (o.form !== 'binary') throw new KeyholeError('INPUT_INVALID', 'message: form must be binary or json');
@@ -93,7 +95,7 @@ export interface KeyExchangeSealOptions {
 /** Type 1 inline key exchange (§8, §12 "type 1"): the first request of a session without /session. */
 export async function sealKeyExchangeMessage(plaintext: Uint8Array | string, o: KeyExchangeSealOptions): Promise<Uint8Array> {
   const pt = typeof plaintext === 'string' ? utf8Encode(plaintext) : plaintext;
-  const iv = o.iv ?? randomBytes(IV_LENGTH);
+  const iv = o.iv ?? randomIv();
   const sealed = await (o.aead ?? defaultAead).seal(o.key, iv, pt, o.aad);
   return buildBinaryEnvelope({
     type: 1,

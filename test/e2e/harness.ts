@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 
-export const DIST = resolve(import.meta.dirname, '../../dist');
+/** KEYHOLE_DIST: test a copy of the build (several people build into dist/ in one working tree). */
+export const DIST = process.env.KEYHOLE_DIST ?? resolve(import.meta.dirname, '../../dist');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface ExtensionBrowser {
@@ -61,11 +62,164 @@ export async function openExtensionPage(b: ExtensionBrowser, path: string): Prom
 
 export const openPopup = (b: ExtensionBrowser) => openExtensionPage(b, 'popup/index.html');
 
-/** Stops the extension's service worker the way Chrome does when it idles (CDP ServiceWorker domain). */
+/**
+ * Stops the extension's service worker the way Chrome does when it idles (CDP ServiceWorker domain).
+ * The domain lives on page targets (the browser target does not have it), so a page session is used;
+ * resolves once the worker's target is gone.
+ */
 export async function stopServiceWorker(b: ExtensionBrowser): Promise<void> {
-  const cdp = await b.context.browser()!.newBrowserCDPSession().catch(() => null);
-  const page = b.context.pages()[0] ?? (await b.context.newPage());
-  const session = cdp ?? (await b.context.newCDPSession(page));
-  await session.send('ServiceWorker.enable' as never).catch(() => {});
-  await session.send('ServiceWorker.stopAllWorkers' as never);
+  const page = b.context.pages().find((p) => p.url().startsWith(`chrome-extension://${b.extensionId}/`)) ?? b.context.pages()[0] ?? (await b.context.newPage());
+  const browserCdp = await b.context.browser()!.newBrowserCDPSession();
+  const workerAlive = async () => {
+    const { targetInfos } = (await browserCdp.send('Target.getTargets')) as { targetInfos: Array<{ type: string; url: string }> };
+    return targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${b.extensionId}/`));
+  };
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const session = await b.context.newCDPSession(page);
+      await session.send('ServiceWorker.enable' as never).catch(() => {});
+      await session.send('ServiceWorker.stopAllWorkers' as never);
+      await session.detach().catch(() => {});
+      for (let i = 0; i < 50; i++) {
+        if (!(await workerAlive())) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    throw new Error('stopServiceWorker: the extension service worker is still running');
+  } finally {
+    await browserCdp.detach().catch(() => {});
+  }
+}
+
+// ── DevTools panel (architecture.md §5) ──────────────────────────────────────────────────────────
+import type { CDPSession } from 'playwright-core';
+
+/**
+ * A CDP target reached through the browser session with `flatten: false`: Playwright cannot drive
+ * flattened child sessions of the DevTools front-end, so messages go through Target.sendMessageToTarget.
+ */
+class NestedTarget {
+  private nextId = 0;
+  private pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly onMessage = (e: { sessionId: string; message: string }) => {
+    if (e.sessionId !== this.sessionId) return;
+    const m = JSON.parse(e.message) as { id?: number; result?: unknown; error?: { message: string } };
+    const p = m.id !== undefined ? this.pending.get(m.id) : undefined;
+    if (!p) return;
+    this.pending.delete(m.id!);
+    if (m.error) p.reject(new Error(m.error.message));
+    else p.resolve(m.result);
+  };
+  constructor(
+    private readonly browserSession: CDPSession,
+    readonly sessionId: string,
+  ) {
+    browserSession.on('Target.receivedMessageFromTarget' as never, this.onMessage as never);
+  }
+  static async attach(browserSession: CDPSession, targetId: string): Promise<NestedTarget> {
+    const { sessionId } = (await browserSession.send('Target.attachToTarget', { targetId, flatten: false })) as { sessionId: string };
+    return new NestedTarget(browserSession, sessionId);
+  }
+  send<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.browserSession
+        .send('Target.sendMessageToTarget' as never, { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) } as never)
+        .catch(reject);
+    });
+  }
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.send<{ result: { value?: T }; exceptionDetails?: { exception?: { description?: string }; text: string } }>('Runtime.evaluate', {
+      expression,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (r.exceptionDetails) throw new Error(`evaluate: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value as T;
+  }
+  async detach(): Promise<void> {
+    this.browserSession.off('Target.receivedMessageFromTarget' as never, this.onMessage as never);
+    await this.browserSession.send('Target.detachFromTarget' as never, { sessionId: this.sessionId } as never).catch(() => {});
+  }
+}
+
+export interface DevToolsPanel {
+  /** Evaluates an expression (awaited, returned by value) inside the panel's document. */
+  evaluate<T = unknown>(expression: string): Promise<T>;
+  /** Polls an expression in the panel until it is truthy; returns its value. */
+  waitFor<T = unknown>(expression: string, timeoutMs?: number): Promise<T>;
+  /** Sets files on an <input type=file> in the panel (fires input/change like a user pick). */
+  setInputFiles(selector: string, files: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function targetIdOf(page: Page): Promise<string> {
+  const s = await page.context().newCDPSession(page);
+  const { targetInfo } = (await s.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } };
+  await s.detach().catch(() => {});
+  return targetInfo.targetId;
+}
+
+/**
+ * Opens real DevTools for `page` (headless, via CDP) and shows the extension panel titled `title`.
+ * Returns a driver for the panel's iframe. Costs ~2–4 s; open it once per test file where possible.
+ */
+export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title = 'Keyhole'): Promise<DevToolsPanel> {
+  const cdp = await b.context.browser()!.newBrowserCDPSession();
+  const targets = async () => ((await cdp.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string; url: string }> }).targetInfos;
+  const before = new Set((await targets()).map((t) => t.targetId));
+  await cdp.send('Target.openDevTools' as never, { targetId: await targetIdOf(page) } as never);
+  const fresh = async (pred: (t: { type: string; url: string }) => boolean, what: string) => {
+    for (let i = 0; i < 150; i++) {
+      const t = (await targets()).find((x) => !before.has(x.targetId) && pred(x));
+      if (t) return t;
+      await sleep(100);
+    }
+    throw new Error(`openDevToolsPanel: no ${what} target`);
+  };
+  const front = await NestedTarget.attach(cdp, (await fresh((t) => t.url.startsWith('devtools://'), 'DevTools front-end')).targetId);
+  const panelUrl = `chrome-extension://${b.extensionId}/`;
+  let panelTarget: { targetId: string } | undefined;
+  for (let i = 0; i < 100 && !panelTarget; i++) {
+    // The extension panel registers a moment after the front-end loads; showPanel is a no-op until then.
+    await front.evaluate(`typeof DevToolsAPI !== 'undefined' && DevToolsAPI.showPanel(${JSON.stringify(`chrome-extension://${b.extensionId}${title}`)}), true`).catch(() => false);
+    panelTarget = (await targets()).find((x) => !before.has(x.targetId) && x.type === 'iframe' && x.url.startsWith(panelUrl) && x.url.includes('panel'));
+    if (!panelTarget) await sleep(100);
+  }
+  if (!panelTarget) throw new Error('openDevToolsPanel: the panel did not show');
+  const panel = await NestedTarget.attach(cdp, panelTarget.targetId);
+  await panel.send('Runtime.enable').catch(() => {});
+  const driver: DevToolsPanel = {
+    evaluate: (expression) => panel.evaluate(expression),
+    async waitFor<T>(expression: string, timeoutMs = 15_000): Promise<T> {
+      const end = Date.now() + timeoutMs;
+      let last: unknown;
+      for (;;) {
+        try {
+          last = await panel.evaluate<T>(expression);
+          if (last) return last as T;
+        } catch (e) {
+          last = e;
+        }
+        if (Date.now() > end) throw new Error(`waitFor timed out: ${expression} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+        await sleep(100);
+      }
+    },
+    async setInputFiles(selector, files) {
+      const { root } = await panel.send<{ root: { nodeId: number } }>('DOM.getDocument', { depth: 0 });
+      const { nodeId } = await panel.send<{ nodeId: number }>('DOM.querySelector', { nodeId: root.nodeId, selector });
+      if (!nodeId) throw new Error(`setInputFiles: no ${selector}`);
+      await panel.send('DOM.setFileInputFiles', { nodeId, files });
+    },
+    async close() {
+      await panel.detach();
+      await front.detach();
+      await cdp.detach().catch(() => {});
+    },
+  };
+  await driver.waitFor(`document.readyState === 'complete' && !!globalThis.__keyhole`);
+  return driver;
 }

@@ -2,7 +2,7 @@
  * A small node:crypto SCv2 client for the gateway conformance tests. Independent of src/protocol
  * and src/client on purpose: the gateway is the reference those are tested against.
  */
-import { constants, createCipheriv, createDecipheriv, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import type { Gateway } from '../../src/gateway/index';
 
 export const CF = { 'CF-Connecting-IP': '127.0.0.1', 'Cf-Ray': '8f1c2a3b4d5e6f70-DEV', 'cf-ipcountry': 'US' };
@@ -28,8 +28,8 @@ export interface Reply {
   env: { version?: string; timestamp?: number; success: boolean; code: string; message: string; data: any; [k: string]: unknown };
 }
 
-export function aesSeal(key: Buffer, plaintext: Buffer, aad?: Buffer, iv = randomBytes(12)) {
-  const c = createCipheriv('aes-256-gcm', key, iv);
+export function aesSeal(key: Buffer, plaintext: Buffer, aad?: Buffer, iv: Buffer = randomBytes(12)) {
+  const c = createCipheriv('aes-256-gcm', key, iv as Uint8Array);
   if (aad) c.setAAD(aad);
   const ct = Buffer.concat([c.update(plaintext), c.final()]);
   return { iv, ct, tag: c.getAuthTag() };
@@ -48,7 +48,7 @@ export function aesOpen(key: Buffer, iv: Buffer, ctAndTag: Buffer, aad?: Buffer)
 
 export function rsaWrap(spkiB64: string, data: Buffer): Buffer {
   return publicEncrypt(
-    { key: Buffer.from(spkiB64, 'base64'), format: 'der', type: 'spki', padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    { key: createPublicKey({ key: Buffer.from(spkiB64, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
     data,
   );
 }

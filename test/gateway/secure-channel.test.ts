@@ -211,7 +211,7 @@ describe('request forms and response mirroring (§8, §9, §12)', () => {
     const responseKey = randomBytes(32);
     const { iv, ct, tag } = aesSeal(requestKey, Buffer.from(JSON.stringify({ refreshToken: 'nope' })));
     const body = type1(pk.keyId, rsaWrap(pk.publicKey, requestKey), rsaWrap(pk.publicKey, responseKey), iv, ct, tag);
-    const res = await fetch(gw.url + REFRESH, { method: 'POST', headers: c1.headers(), body });
+    const res = await fetch(gw.url + REFRESH, { method: 'POST', headers: c1.headers(), body: body as BodyInit });
     const sid = res.headers.get('x-sc-session-id');
     expect(sid).toMatch(/^sess_/);
     const keys = { sessionId: sid!, keyId: pk.keyId, requestKey, responseKey, expiresAt: 0 };

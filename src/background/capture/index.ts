@@ -1,2 +1,52 @@
-/** Capture hub wiring (placeholder until the DevTools feature lands). */
-export function installCapture(): void {}
+/**
+ * Capture hub wiring (issue #4): relay messages in, panel ports out, tab lifecycle, dynamic
+ * registration of the capture scripts. Listeners are added synchronously (called from main.ts at top
+ * level) so the event that woke the worker is not missed; state is restored lazily by the hub.
+ */
+import { listOwnScSessions, adoptSession, notePageRotation } from '../sessions/index';
+import { CaptureHub } from './hub';
+import { servePanelPort, type PanelPort } from './panel-port';
+import { createRelayHandler } from './relay-handler';
+import { syncCaptureScripts } from './dynamic-scripts';
+
+let hub: CaptureHub | undefined;
+
+/** The worker's hub (exposed for tests that evaluate in the service worker). */
+export function captureHub(): CaptureHub {
+  hub ??= new CaptureHub({
+    area: chrome.storage.session,
+    sessions: { listOwnScSessions, adoptSession, notePageRotation },
+    liveTabs: async () => (await chrome.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])),
+    onError: (e) => console.warn('keyhole capture:', e),
+  });
+  return hub;
+}
+
+export function installCapture(): void {
+  const extensionId = chrome.runtime.id;
+  const extensionOrigin = chrome.runtime.getURL('');
+  const relay = createRelayHandler(captureHub(), extensionId);
+
+  // chrome.runtime directly: returning true keeps the channel open for the async answer, and any
+  // other boundary is left to the other listeners (popup/options RPC).
+  chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+    const answer = relay(message, sender);
+    if (!answer) return false;
+    answer.then(sendResponse, () => sendResponse(undefined));
+    return true;
+  });
+
+  chrome.runtime.onConnect.addListener((port) => {
+    servePanelPort(captureHub(), port as unknown as PanelPort, extensionOrigin, extensionId);
+  });
+
+  chrome.tabs.onRemoved.addListener((tabId) => void captureHub().tabClosed(tabId));
+
+  chrome.permissions.onAdded.addListener(() => void syncCaptureScripts());
+  chrome.permissions.onRemoved.addListener(() => void syncCaptureScripts());
+  chrome.runtime.onInstalled.addListener(() => void syncCaptureScripts());
+  chrome.runtime.onStartup.addListener(() => void syncCaptureScripts());
+
+  // Expose for e2e tests evaluating in the worker (read-only use; no secrets beyond what the panel gets).
+  (globalThis as { __keyholeCapture?: () => CaptureHub }).__keyholeCapture = captureHub;
+}

@@ -7,7 +7,7 @@ import { SecureChannel, type ScStateStore } from '../../client/secure-channel';
 import { AuthClient, type TokenPair, type LoginInitiateResult } from '../../client/auth-client';
 import { sendRequest, type FetchLike } from '../../client/transport';
 import type { Environment } from './schemas';
-import { DEFAULT_CF } from './schemas';
+import { DEFAULT_CF, type CfSimulation } from './schemas';
 
 export type { TokenPair, LoginInitiateResult };
 
@@ -46,7 +46,7 @@ export function createEnvClient(env: Environment, deps: EnvClientDeps): EnvClien
       clientHash: deps.clientHash,
       locale: env.language,
       ...(env.portalCode ? { portalCode: env.portalCode } : {}),
-      ...(env.mode !== 'production' ? { cf: env.cf ?? DEFAULT_CF } : {}),
+      ...(env.mode !== 'production' ? { cf: cfHeaders(env.cf ?? DEFAULT_CF) } : {}),
     }),
   });
   const auth = new AuthClient({ channel, portal: env.portal, now: deps.now });
@@ -66,6 +66,10 @@ export function createEnvClient(env: Environment, deps: EnvClientDeps): EnvClien
       await sendRequest(deps.fetch, `${channel.apiBase}/actuator/health`, { method: 'GET' }, { timeoutMs: 5_000 });
     },
   };
+}
+
+function cfHeaders(cf: CfSimulation): { ip: string; country: string; ray?: string } {
+  return { ip: cf.ip, country: cf.country, ...(cf.ray ? { ray: cf.ray } : {}) };
 }
 
 /**

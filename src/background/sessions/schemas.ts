@@ -13,12 +13,13 @@ export const ENV_MODES = ['local', 'test', 'production'] as const;
 /** Cloudflare simulation headers sent in local/test mode (§3, §12). */
 export const CfSimulation = z.object({
   ip: z.string().trim().min(1).max(64),
-  ray: z.string().trim().min(1).max(64),
+  /** Empty: a fresh `<id>-DEV` ray per request (what an edge would do). */
+  ray: z.string().trim().max(64),
   country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two letters'),
 });
 export type CfSimulation = z.infer<typeof CfSimulation>;
 
-export const DEFAULT_CF: CfSimulation = { ip: '127.0.0.1', ray: '8f2e4c1a9b7d-DEV', country: 'US' };
+export const DEFAULT_CF: CfSimulation = { ip: '127.0.0.1', ray: '', country: 'US' };
 
 /** An http(s) URL without query, fragment or trailing slash: the API base every path is appended to. */
 export const ApiBase = z

@@ -81,7 +81,7 @@ export function SidePanel({ kind, side, body, reveal }: SidePanelProps) {
         {side.status === 'failed' && <WireBytes body={body} />}
       </div>
       {side.anatomy && (
-        <details class="section" open={side.status === 'failed'}>
+        <details class="section" open>
           <summary>Envelope</summary>
           <AnatomyTable anatomy={side.anatomy} />
         </details>

@@ -29,7 +29,7 @@ export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) 
       <div class="c-time">{formatClock(s.startedAt)}</div>
       <div class="c-method">{s.method}</div>
       <div class="c-path" title={row.data.exchange.url}>
-        {s.path}
+        {s.shortPath}
       </div>
       <div class="c-status">{s.status ?? '—'}</div>
       <div class="c-code col-opt" title={s.responseCode}>

@@ -11,6 +11,8 @@ export interface RowSummary {
   startedAt: number;
   method: string;
   path: string;
+  /** The path after `/web/v1` (spec §1), what distinguishes SCv2 calls; the full path otherwise. */
+  shortPath: string;
   status?: number;
   responseCode?: string;
   /** The encrypted form of the exchange ("binary", "json-envelope") or the plain one. */
@@ -49,6 +51,7 @@ export function summarize(d: DecryptedExchange): RowSummary {
     startedAt: ex.startedAt,
     method: ex.method.toUpperCase(),
     path: d.path,
+    shortPath: shortPath(d.path),
     status: ex.status,
     responseCode: d.responseCode,
     form: rowForm(d),
@@ -68,3 +71,8 @@ export const FORM_LABEL: Record<string, string> = {
   empty: '—',
   none: '—',
 };
+
+export function shortPath(path: string): string {
+  const i = path.indexOf('/web/v1/');
+  return i < 0 ? path : path.slice(i + '/web/v1'.length);
+}

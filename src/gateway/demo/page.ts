@@ -31,7 +31,7 @@ button:disabled { opacity: .5; cursor: default; }
 #status.ok { color: var(--ok); } #status.bad { color: var(--bad); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; font-family: ui-monospace, Menlo, monospace; word-break: break-all; }
-ol#log { margin: 0; padding-left: 20px; font-family: ui-monospace, Menlo, monospace; font-size: 12px; max-height: 220px; overflow: auto; }
+ol#log { margin: 0; padding-left: 32px; font-family: ui-monospace, Menlo, monospace; font-size: 12px; max-height: 220px; overflow: auto; }
 `;
 
 const DEMO_HTML_TEMPLATE = String.raw`<!doctype html>
@@ -40,6 +40,7 @@ const DEMO_HTML_TEMPLATE = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Keyhole demo portal</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="demo.css">
 </head>
 <body>
@@ -47,14 +48,14 @@ const DEMO_HTML_TEMPLATE = String.raw`<!doctype html>
 <main>
   <section>
     <h2>Sign in</h2>
-    <div class="grid">
+    <form class="grid" id="signin" autocomplete="on">
       <label>Email <input id="email" data-testid="demo-email" value="__DEMO_EMAIL__" autocomplete="username"></label>
       <label>Password <input id="password" data-testid="demo-password" type="password" value="__DEMO_PASSWORD__" autocomplete="current-password"></label>
       <label>OTP <input id="otp" data-testid="demo-otp" value="__DEMO_OTP__" inputmode="numeric"></label>
       <label>Portal <select id="portal" data-testid="demo-portal"><option>system</option><option>tenant</option><option>consumer</option><option>partner</option></select></label>
       <label>Language <select id="locale" data-testid="demo-locale"><option>en</option><option>zh</option><option>zh-Hant</option><option>ja</option><option>vi</option></select></label>
       <label>Portal access code <input id="portal-code" data-testid="demo-portal-code" placeholder="(none)"></label>
-    </div>
+    </form>
     <div class="row">
       <button class="primary" data-testid="demo-login" id="login">Sign in</button>
       <button data-testid="demo-refresh" id="refresh" disabled>Refresh</button>
@@ -339,6 +340,7 @@ export const DEMO_JS = String.raw`(function () {
     localStorage.setItem('keyhole-demo-mode', mode() === 'binary' ? 'json' : 'binary');
     render();
   });
+  el('signin').addEventListener('submit', function (e) { e.preventDefault(); el('login').click(); });
   el('xhr').checked = localStorage.getItem('keyhole-demo-xhr') === '1';
   el('xhr').addEventListener('change', function () { localStorage.setItem('keyhole-demo-xhr', el('xhr').checked ? '1' : '0'); });
 

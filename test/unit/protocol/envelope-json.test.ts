@@ -88,3 +88,13 @@ describe('JSON envelope', () => {
     }));
   });
 });
+
+describe('JSON envelope: liberal p', () => {
+  it('reads standard base64 that lost its padding', () => {
+    const raw = new Uint8Array(29).fill(0xfb); // "+" and "/" heavy, 29 bytes → one "=" of padding
+    const p = toBase64(raw).replace(/=+$/, '');
+    const env = parseJsonEnvelope(`{"v":2,"p":"${p}"}`);
+    expect(env.pEncoding).toBe('base64');
+    expect(env.raw).toEqual(raw);
+  });
+});

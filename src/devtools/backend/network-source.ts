@@ -1,0 +1,80 @@
+/**
+ * Secondary source: chrome.devtools.network.onRequestFinished, for exchanges the page hook did not
+ * capture (a page that loaded before the extension, a worker's fetch…). Architecture.md §3: DevTools
+ * bodies are exact for JSON envelopes and octet-stream, but a binary envelope labelled application/json
+ * comes back through getContent() mangled — fromHarEntry flags those `lossy` and the row says so.
+ *
+ * Dedupe: the hook's copy of the same request usually reaches the panel within a few hundred ms, so an
+ * entry waits GRACE_MS and is dropped if a hook twin (method + URL + start within TWIN_WINDOW_MS) showed
+ * up; a hook copy arriving later still replaces the DevTools row (TrafficStore.upsert).
+ */
+import { fromHarEntry } from '../../inspect';
+import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
+import type { TrafficStore } from '../model/traffic-store';
+
+export const GRACE_MS = 1_500;
+const FLUSH_MS = 250;
+
+interface DevtoolsRequest {
+  request: { method: string; url: string };
+  startedDateTime?: string;
+  _resourceType?: string;
+  response?: { content?: { mimeType?: string } };
+  getContent(cb: (content: string | null, encoding: string) => void): void;
+}
+
+/** Only API calls: fetch/XHR, or anything under an SCv2 path (spec §1). */
+export function isApiEntry(e: Pick<DevtoolsRequest, 'request' | '_resourceType'>): boolean {
+  const url = e.request.url;
+  if (!/^https?:/.test(url)) return false;
+  if (e._resourceType === 'fetch' || e._resourceType === 'xhr') return true;
+  return url.includes('/web/v1/');
+}
+
+export interface NetworkSourceOptions {
+  tabId: number;
+  store: TrafficStore;
+  decrypt: (list: CapturedExchange[]) => Promise<DecryptedExchange[]>;
+  accept: () => boolean;
+  network?: { onRequestFinished: { addListener(l: (r: DevtoolsRequest) => void): void; removeListener(l: (r: DevtoolsRequest) => void): void } };
+}
+
+export function startNetworkSource(o: NetworkSourceOptions): () => void {
+  const network = o.network ?? (globalThis.chrome?.devtools?.network as unknown as NetworkSourceOptions['network']);
+  if (!network) return () => {};
+  let queue: CapturedExchange[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = async () => {
+    timer = undefined;
+    const batch = queue.filter((ex) => !o.store.hasHookTwin(ex.method, ex.url, ex.startedAt));
+    queue = [];
+    if (batch.length === 0) return;
+    try {
+      o.store.upsert(await o.decrypt(batch));
+    } catch {
+      // The worker is restarting; these entries are lost to the panel, the hook copy (if any) is not.
+    }
+  };
+  const listener = (req: DevtoolsRequest) => {
+    if (!o.accept() || !isApiEntry(req)) return;
+    req.getContent((content, encoding) => {
+      const entry = JSON.parse(JSON.stringify(req)) as { response?: { content?: Record<string, unknown> } };
+      if (entry.response && content !== null) entry.response.content = { ...(entry.response.content ?? {}), text: content, ...(encoding && { encoding }) };
+      let ex: CapturedExchange;
+      try {
+        ex = fromHarEntry(entry, o.tabId, 'devtools');
+      } catch {
+        return;
+      }
+      setTimeout(() => {
+        queue.push(ex);
+        timer ??= setTimeout(flush, FLUSH_MS);
+      }, GRACE_MS);
+    });
+  };
+  network.onRequestFinished.addListener(listener);
+  return () => {
+    network.onRequestFinished.removeListener(listener);
+    if (timer) clearTimeout(timer);
+  };
+}

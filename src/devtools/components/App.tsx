@@ -1,0 +1,179 @@
+/**
+ * The Keyhole panel: wires the live stream, the DevTools network source and HAR import into one
+ * TrafficStore, and lays out toolbar / list + detail / status bar, or the Keys tab.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { PanelBackend, ConnectionState, LiveStatus } from '../backend/backend';
+import { startNetworkSource } from '../backend/network-source';
+import { createLocalDecryptor } from '../import/local-decryptor';
+import { importHarText, type ImportProgress } from '../import/har-import';
+import type { KeyringSnapshot } from '../inspect-types';
+import { buildPredicate, EMPTY_FILTER, type FilterState } from '../model/filter';
+import { TrafficStore, type Row } from '../model/traffic-store';
+import { useStoreVersion } from '../use-store';
+import { DetailPane } from './DetailPane';
+import { HarExportButton } from './HarExportButton';
+import { HarImportButton } from './HarImportButton';
+import { KeysPanel } from './KeysPanel';
+import { SplitPane } from './SplitPane';
+import { StatusBar } from './StatusBar';
+import { Toolbar } from './Toolbar';
+import { TrafficList } from './TrafficList';
+
+export interface AppProps {
+  backend: PanelBackend;
+  tabId: number;
+  version: string;
+  /** Exposed for tests and the bench (window.__keyhole). */
+  store?: TrafficStore;
+}
+
+/** Search runs over every decrypted body: wait for a typing pause before re-filtering 10,000 rows. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export function App({ backend, tabId, version, store: given }: AppProps) {
+  const store = useMemo(() => given ?? new TrafficStore(), [given]);
+  const storeVersion = useStoreVersion(store);
+  const [view, setView] = useState<'traffic' | 'keys'>('traffic');
+  const [filter, setFilter] = useState<FilterState>(EMPTY_FILTER);
+  const debouncedQuery = useDebounced(filter.query, 150);
+  const [selected, setSelected] = useState<number>();
+  const [paused, setPaused] = useState(false);
+  const pausedRef = useRef(false);
+  pausedRef.current = paused;
+  const [ignored, setIgnored] = useState(0);
+  const [keyring, setKeyring] = useState<KeyringSnapshot>();
+  const keyringRef = useRef<KeyringSnapshot | undefined>(undefined);
+  keyringRef.current = keyring;
+  const [connection, setConnection] = useState<{ state: ConnectionState; detail?: string }>({ state: 'connecting' });
+  const [live, setLive] = useState<LiveStatus>();
+  const [progress, setProgress] = useState<ImportProgress>();
+
+  useEffect(() => {
+    const disconnect = backend.connect({
+      exchanges: (list) => {
+        if (pausedRef.current) {
+          // Updates of rows already shown (late keys) still apply; only new traffic is ignored.
+          const known = list.filter((d) => store.rows.some((r) => r.data.exchange.id === d.exchange.id));
+          setIgnored((n) => n + list.length - known.length);
+          return store.upsert(known);
+        }
+        store.upsert(list);
+      },
+      keyring: setKeyring,
+      connection: (state, detail) => setConnection({ state, detail }),
+      status: setLive,
+      cleared: () => {
+        store.clear();
+        setSelected(undefined);
+      },
+    });
+    const stopNetwork = startNetworkSource({
+      tabId,
+      store,
+      accept: () => !pausedRef.current,
+      decrypt: (list) => backend.decryptBatch(list),
+    });
+    backend.getKeyring().then(setKeyring, () => {});
+    return () => {
+      disconnect();
+      stopNetwork();
+    };
+  }, [backend, store, tabId]);
+
+  const predicate = useMemo(() => buildPredicate({ ...filter, query: debouncedQuery }), [filter, debouncedQuery]);
+  const lastGood = useRef<Row[]>([]);
+  const shown = useMemo(() => {
+    if (!predicate.ok) return lastGood.current;
+    const isEmpty = debouncedQuery === '' && filter.path.trim() === '' && filter.status === 'all' && !filter.failedOnly;
+    const rows = isEmpty ? store.rows : store.rows.filter(predicate.test);
+    lastGood.current = rows;
+    return rows;
+    // storeVersion: re-filter when rows change.
+  }, [predicate, storeVersion, store]);
+  const failed = useMemo(() => store.rows.reduce((n, r) => n + (r.summary.verdict === 'failed' ? 1 : 0), 0), [storeVersion, store]);
+  const selectedRow = selected !== undefined ? store.getBySeq(selected) : undefined;
+
+  const onClear = async () => {
+    store.clear();
+    setSelected(undefined);
+    setIgnored(0);
+    setProgress(undefined);
+    await backend.clear().catch(() => {});
+  };
+
+  const onImport = async (file: File) => {
+    setProgress({ phase: 'reading', total: 0, done: 0, decrypted: 0, failed: 0 });
+    const text = await file.text();
+    const local = createLocalDecryptor(backend, keyringRef.current);
+    await importHarText(text, { decrypt: local.decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress });
+  };
+
+  const emptyMessage = (
+    <>
+      <b>No SCv2 traffic recorded for this tab yet.</b>
+      <br />
+      Use the page, or reload it to capture its handshake — or import a HAR file.
+    </>
+  );
+
+  return (
+    <div class="app">
+      <Toolbar
+        view={view}
+        onView={setView}
+        paused={paused}
+        onPause={setPaused}
+        onClear={onClear}
+        filter={filter}
+        onFilter={setFilter}
+        searchError={predicate.ok ? undefined : predicate.message}
+        harControls={
+          <>
+            <HarImportButton onFile={onImport} busy={progress?.phase === 'decrypting' || progress?.phase === 'parsing'} />
+            <HarExportButton rows={() => shown.map((r) => r.data)} keyring={keyring} version={version} />
+          </>
+        }
+      />
+      {!predicate.ok && (
+        <div class="inline-error" data-testid="search-error" role="alert">
+          {predicate.message}
+        </div>
+      )}
+      {view === 'traffic' ? (
+        <SplitPane
+          left={<TrafficList rows={shown} selectedSeq={selectedRow?.seq} onSelect={setSelected} narrow={!!selectedRow} emptyMessage={emptyMessage} />}
+          right={
+            selectedRow && (
+              <DetailPane row={selectedRow} onClose={() => setSelected(undefined)} follow={(id) => backend.followSession(id)} stacked={false} />
+            )
+          }
+        />
+      ) : (
+        <KeysPanel
+          keyring={keyring}
+          addKey={async (k) => setKeyring(await backend.addManualKey(k))}
+          removeKey={(i) => backend.removeKey(i).then(setKeyring, () => {})}
+          setPrivateKey={(pem) => backend.setPrivateKey(pem)}
+        />
+      )}
+      <StatusBar
+        total={store.rows.length}
+        shown={shown.length}
+        failed={failed}
+        connection={connection.state}
+        connectionDetail={connection.detail}
+        live={live}
+        progress={progress}
+        ignoredWhilePaused={ignored}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * "Export HAR": the shown (filtered) exchanges with their decrypted bodies. Secrets are redacted unless
+ * the user unticks "Redact secrets" (architecture.md §2: exports redact by default); an unredacted
+ * export also embeds the session keys so the file can be decrypted elsewhere.
+ */
+import { useState } from 'preact/hooks';
+import { buildHar } from '../../inspect';
+import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+
+export function exportFileName(now = new Date()): string {
+  return `keyhole-${now.toISOString().replace(/[:.]/g, '-').slice(0, 19)}.har`;
+}
+
+export function HarExportButton({ rows, keyring, version }: { rows: () => DecryptedExchange[]; keyring?: KeyringSnapshot; version: string }) {
+  const [redact, setRedact] = useState(true);
+  const onExport = () => {
+    const keys = (sessionId: string) => {
+      const e = keyring?.entries.find((x) => x.sessionId === sessionId);
+      return e && { requestKey: e.requestKey, responseKey: e.responseKey };
+    };
+    const har = buildHar(rows(), { redact, keys, version });
+    const url = URL.createObjectURL(new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = exportFileName();
+    a.dataset.testid = 'har-export-link';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  };
+  return (
+    <>
+      <button class="tb-btn" data-testid="har-export" title="Export the listed exchanges as HAR with decrypted bodies" onClick={onExport}>
+        ⤓ Export HAR
+      </button>
+      <label class="tb-check" title="Replace tokens, Authorization and keys with [redacted]">
+        <input type="checkbox" data-testid="har-redact" checked={redact} onChange={(e) => setRedact((e.target as HTMLInputElement).checked)} />
+        Redact secrets
+      </label>
+    </>
+  );
+}

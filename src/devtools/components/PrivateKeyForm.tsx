@@ -1,0 +1,57 @@
+/**
+ * A test environment's RSA private key (PKCS#8 PEM): with it the SW unwraps the session keys of every
+ * observed /session handshake or type-1 envelope. Test environments only — the hint says so, because a
+ * production server key must never be pasted into a browser.
+ */
+import { useState } from 'preact/hooks';
+import { validatePrivateKeyPem } from '../model/key-input';
+
+export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: string | null) => Promise<{ unwrapped: number }> }) {
+  const [text, setText] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  return (
+    <form
+      data-testid="private-key-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const v = await validatePrivateKeyPem(text);
+        if (!v.ok) return setMessage({ ok: false, text: v.error });
+        try {
+          const r = await set(v.pem);
+          setText('');
+          setMessage({ ok: true, text: `Key set; ${r.unwrapped} session${r.unwrapped === 1 ? '' : 's'} unwrapped.` });
+        } catch (err) {
+          setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+        }
+      }}
+    >
+      <div class="form-grid">
+        <label for="k-pem">RSA private key</label>
+        <div>
+          <textarea
+            id="k-pem"
+            rows={4}
+            data-testid="private-key-pem"
+            placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
+            value={text}
+            spellcheck={false}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+          />
+          <div class="hint">Test environments only. Kept in memory (storage.session), never written to disk.</div>
+        </div>
+        <span />
+        <div>
+          <button class="primary" type="submit" data-testid="private-key-submit">
+            Use private key
+          </button>
+          {hasKey && (
+            <button class="tb-btn" type="button" data-testid="private-key-forget" onClick={async () => (await set(null), setMessage({ ok: true, text: 'Private key forgotten.' }))}>
+              Forget key
+            </button>
+          )}
+          {message && <span class={message.ok ? 'ok-msg' : 'field-error'} data-testid="private-key-message">{message.text}</span>}
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Decrypting HAR chunks in the panel itself, with a snapshot of the service worker's keyring.
+ *
+ * Why not always through the SW port (decryptBatch)? Every exchange would cross the port twice as JSON
+ * (base64 bodies in, plaintext out) and be decrypted one at a time in a single worker; the bench
+ * (test/bench/panel.bench.ts) measured that against decrypting here with WebCrypto in parallel, and the
+ * local path is the one that meets the ≤ 1.5× target. The SW stays the authority for *learning* keys:
+ * handshakes (/session, type-1) go to it first, and anything the snapshot cannot open goes to it
+ * afterwards, so nothing the SW could decrypt is reported as failed.
+ */
+import { Keyring, classifyPath, decryptExchange, pathOf } from '../../inspect';
+import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+import type { PanelBackend } from '../backend/backend';
+import type { ChunkDecryptor } from './har-import';
+
+export function keyringFromSnapshot(s: KeyringSnapshot): Keyring {
+  return Keyring.fromState({ entries: s.entries, candidates: s.candidates, wraps: [] });
+}
+
+/** Exchanges only the SW can learn keys from (it holds the wraps and the private key). */
+export function isHandshake(ex: CapturedExchange): boolean {
+  const kind = classifyPath(pathOf(ex.url));
+  if (kind === 'session') return true;
+  // Type-1 inline key exchange: binary "SC" 0x02 0x01 (spec §8) — base64 "U0MCAQ".
+  return ex.requestBody?.base64.startsWith('U0MCAQ') ?? false;
+}
+
+const SW_BATCH = 200; // decryptBatch's limit (contracts.md)
+
+async function viaSw(backend: PanelBackend, list: CapturedExchange[]): Promise<DecryptedExchange[]> {
+  const out: DecryptedExchange[] = [];
+  for (let i = 0; i < list.length; i += SW_BATCH) out.push(...(await backend.decryptBatch(list.slice(i, i + SW_BATCH))));
+  return out;
+}
+
+/** Exchanges the local snapshot may have missed keys for. */
+function needsSw(d: DecryptedExchange): boolean {
+  return d.request.error?.code === 'NO_KEY' || d.response.error?.code === 'NO_KEY';
+}
+
+export interface LocalDecryptorHandle {
+  decrypt: ChunkDecryptor;
+  prepare: (all: CapturedExchange[]) => Promise<void>;
+}
+
+export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSnapshot): LocalDecryptorHandle {
+  let keyring = snapshot ? keyringFromSnapshot(snapshot) : new Keyring();
+  return {
+    async prepare(all) {
+      const handshakes = all.filter(isHandshake);
+      if (handshakes.length > 0) await viaSw(backend, handshakes).catch(() => []);
+      keyring = keyringFromSnapshot(await backend.getKeyring());
+    },
+    async decrypt(chunk) {
+      // All of a chunk in flight at once: WebCrypto runs them off the main thread in parallel.
+      const rows = await Promise.all(chunk.map((ex) => decryptExchange(ex, keyring)));
+      const retry = rows.map((r, i) => (needsSw(r) ? i : -1)).filter((i) => i >= 0);
+      if (retry.length > 0) {
+        const again = await viaSw(backend, retry.map((i) => chunk[i])).catch(() => undefined);
+        again?.forEach((d, j) => (rows[retry[j]] = d));
+      }
+      return rows;
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/** One session: who, which environment, a live countdown, the last refresh, and its actions. */
+import { useState } from 'preact/hooks';
+import type { SessionView } from '../messaging/popup-rpc';
+import { clock, dateTime, middle, mmss, urgency } from '../ui/format';
+import { errorText, t } from '../ui/i18n';
+import { callWithRetry, rpc } from '../ui/rpc-client';
+
+interface Props {
+  session: SessionView;
+  now: number;
+  onUpdate(v: SessionView): void;
+  onRemoved(key: string): void;
+}
+
+/** The line that explains a session that is not simply fine, in words. */
+export function sessionProblem(s: SessionView, now: number): { tone: 'danger' | 'warn'; text: string } | null {
+  if (s.status === 'rejected') return { tone: 'danger', text: t('stateRejected') };
+  if (s.status === 'interrupted') return { tone: 'danger', text: t('stateInterrupted') };
+  if (s.status === 'waiting' && s.retryAt !== undefined) {
+    const why = errorText(s.lastRefresh?.code, s.lastRefresh?.message);
+    return { tone: 'warn', text: t('stateWaiting', [why, clock(s.retryAt), mmss(s.retryAt - now)]) };
+  }
+  if (s.lastRefresh && !s.lastRefresh.ok) return { tone: 'warn', text: errorText(s.lastRefresh.code, s.lastRefresh.message) };
+  return null;
+}
+
+export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
+  const [busy, setBusy] = useState(false);
+  const [revealed, setRevealed] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+
+  const left = s.accessExpiresAt !== undefined ? s.accessExpiresAt - now : undefined;
+  const u = left !== undefined ? urgency(left) : 'expired';
+  const problem = sessionProblem(s, now);
+  const dead = s.status === 'rejected' || s.status === 'interrupted';
+
+  async function refresh() {
+    setBusy(true);
+    setErr(null);
+    try {
+      onUpdate(await callWithRetry('refreshSession', { key: s.key }));
+    } catch (e) {
+      const x = e as { code?: string; message?: string };
+      setErr(errorText(x.code, x.message));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function token(): Promise<string | null> {
+    try {
+      return (await rpc.call('revealAccessToken', { key: s.key })).accessToken;
+    } catch (e) {
+      const x = e as { code?: string; message?: string };
+      setErr(errorText(x.code, x.message));
+      return null;
+    }
+  }
+
+  async function copy() {
+    const tok = await token();
+    if (!tok) return;
+    await navigator.clipboard.writeText(tok).then(
+      () => flash(t('copied')),
+      () => setErr(t('copyFailed')),
+    );
+  }
+
+  async function reveal() {
+    if (revealed) return setRevealed(null);
+    setRevealed(await token());
+  }
+
+  async function signOut() {
+    setBusy(true);
+    try {
+      await rpc.call('signOut', { key: s.key });
+      onRemoved(s.key);
+    } catch (e) {
+      const x = e as { code?: string; message?: string };
+      setErr(errorText(x.code, x.message));
+      setBusy(false);
+    }
+  }
+
+  function flash(text: string) {
+    setNote(text);
+    setTimeout(() => setNote(null), 1500);
+  }
+
+  return (
+    <article class={`card ${dead ? 'dead' : ''}`} data-testid="session-card" data-session-key={s.key} data-status={s.status}>
+      <header class="card-head">
+        <span class="pill accent" title={s.apiBase}>{s.envName}</span>
+        {s.source !== 'signin' && <span class="pill">{t(s.source === 'adopted' ? 'sourceAdopted' : 'sourceFollowed')}</span>}
+        <span class="grow" />
+        <StatusPill s={s} busy={busy || s.refreshing} />
+      </header>
+
+      <div class="ids">
+        <div><span class="k">{t('fieldSub')}</span><span class="mono" title={s.sub}>{s.sub ? middle(s.sub, 30) : '—'}</span></div>
+        <div><span class="k">{t('fieldSid')}</span><span class="mono" title={s.sid}>{s.sid ? middle(s.sid, 30) : '—'}</span></div>
+      </div>
+
+      <div class={`countdown ${u}`}>
+        <div class="countdown-main">
+          <span class="k">{t('accessExpiresIn')}</span>
+          <span class="time mono" data-testid="access-expiry" data-expires-at={s.accessExpiresAt ?? ''}>
+            {left !== undefined ? mmss(left) : '--:--'}
+          </span>
+        </div>
+        <div class="bar"><div style={{ width: `${left !== undefined ? Math.max(0, Math.min(100, (left / 3_600_000) * 100)) : 0}%` }} /></div>
+      </div>
+
+      <dl class="meta">
+        <dt>{t('refreshTokenExpiry')}</dt>
+        <dd>{s.refreshExpiresAt !== undefined ? dateTime(s.refreshExpiresAt) : <span class="faint">{t('notDisclosed')}</span>}</dd>
+        <dt>{t('lastRefresh')}</dt>
+        <dd data-testid="last-refresh">
+          {s.lastRefresh ? (
+            <>
+              {clock(s.lastRefresh.at)}{' '}
+              <span class={s.lastRefresh.ok ? 'ok-text' : 'bad-text'}>{s.lastRefresh.ok ? '✓ ' + t('resultOk') : '✕ ' + t('resultFailed')}</span>
+            </>
+          ) : (
+            <span class="faint">{t('never')}</span>
+          )}
+        </dd>
+        <dt>{t('accessToken')}</dt>
+        <dd class="token">
+          <span class="mono" data-testid="access-token">{revealed ?? s.accessTokenMasked ?? '—'}</span>
+        </dd>
+      </dl>
+
+      {problem && (
+        <div class={`alert ${problem.tone === 'warn' ? 'warn' : ''}`} data-testid="session-error" role="status">
+          {problem.text}
+        </div>
+      )}
+      {err && <div class="alert" data-testid="session-error" role="alert">{err}</div>}
+
+      <footer class="card-actions">
+        <button class="btn primary small" data-testid="refresh-button" onClick={refresh} aria-busy={busy || s.refreshing} disabled={dead}>
+          <span class="spin" />
+          {t('refresh')}
+        </button>
+        <button class="btn small" data-testid="copy-token" onClick={copy} disabled={!s.hasAccessToken}>{note ?? t('copy')}</button>
+        <button class="btn small" data-testid="reveal-token" onClick={reveal} disabled={!s.hasAccessToken}>{revealed ? t('hide') : t('reveal')}</button>
+        <span class="grow" />
+        <button class="btn ghost small danger" data-testid="signout-button" onClick={signOut}>{t('signOut')}</button>
+      </footer>
+    </article>
+  );
+}
+
+function StatusPill({ s, busy }: { s: SessionView; busy: boolean }) {
+  if (busy) return <span class="pill accent">{t('statusRefreshing')}</span>;
+  if (s.status === 'rejected' || s.status === 'interrupted') return <span class="pill danger">{t('statusSignInAgain')}</span>;
+  if (s.status === 'waiting') return <span class="pill warn">{t('statusWaiting')}</span>;
+  return <span class="pill ok">{t('statusActive')}</span>;
+}

@@ -1,0 +1,44 @@
+/**
+ * The popup's view of the worker: one `popupState` call for the first paint, then a re-read whenever
+ * storage changes (a refresh from an alarm or another window shows up here without polling).
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { PopupState, SessionView } from '../messaging/popup-rpc';
+import { callWithRetry } from '../ui/rpc-client';
+
+export function usePopupState() {
+  const [state, setState] = useState<PopupState | null>(null);
+  const [error, setError] = useState<{ code?: string; message: string } | null>(null);
+
+  const reload = useCallback(() => {
+    callWithRetry('popupState', {}).then(
+      (s) => {
+        setState(s);
+        setError(null);
+      },
+      (e: { code?: string; message: string }) => setError({ code: e.code, message: e.message }),
+    );
+  }, []);
+
+  useEffect(() => {
+    reload();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onChanged = (_c: unknown, area: string) => {
+      if (area !== 'local' && area !== 'session') return;
+      clearTimeout(timer);
+      timer = setTimeout(reload, 60);
+    };
+    chrome.storage.onChanged.addListener(onChanged);
+    return () => chrome.storage.onChanged.removeListener(onChanged);
+  }, [reload]);
+
+  /** Put a session the worker just returned into the list at once (no wait for the storage event). */
+  const upsert = useCallback((v: SessionView) => {
+    setState((s) => (s ? { ...s, sessions: s.sessions.some((x) => x.key === v.key) ? s.sessions.map((x) => (x.key === v.key ? v : x)) : [...s.sessions, v] } : s));
+  }, []);
+  const remove = useCallback((key: string) => {
+    setState((s) => (s ? { ...s, sessions: s.sessions.filter((x) => x.key !== key) } : s));
+  }, []);
+
+  return { state, error, reload, upsert, remove };
+}

@@ -1,0 +1,26 @@
+/** The pages' RPC client to the service worker, with one retry when the worker was stopped mid-call. */
+import { createRpcClient } from '../messaging/rpc';
+import { runtimeTransport } from '../messaging/runtime-transport';
+import { popupRpc } from '../messaging/popup-rpc';
+import { isKeyholeError } from '../protocol/errors';
+
+export const rpc = createRpcClient(popupRpc, runtimeTransport(), { timeoutMs: 30_000 });
+
+/**
+ * A worker stopped while serving a call drops the answer ("message port closed"): the call is sent
+ * again once, which starts a fresh worker. Safe for refresh because the engine never re-sends a token
+ * that may have left (refresh-engine.ts): a retry either runs a refresh that never started or reports
+ * the interrupted state.
+ */
+export async function callWithRetry<K extends Parameters<typeof rpc.call>[0]>(
+  method: K,
+  input: Parameters<typeof rpc.call<K>>[1],
+): ReturnType<typeof rpc.call<K>> {
+  try {
+    return await rpc.call(method, input);
+  } catch (e) {
+    if (!isKeyholeError(e, 'WORKER_UNAVAILABLE')) throw e;
+    await new Promise((r) => setTimeout(r, 250));
+    return rpc.call(method, input);
+  }
+}

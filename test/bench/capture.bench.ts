@@ -1,0 +1,118 @@
+/**
+ * Capture overhead bench (issue: "the page's fetch of 1 MiB bodies with and without the capture
+ * script must stay within 1.1×"). Headless Chromium with dist/; one tiny node:http echo server
+ * listening on two loopback aliases: http://127.0.0.1:PORT/ is hooked by the manifest's content
+ * scripts, http://127.0.0.2:PORT/ is not. The same page posts a 1 MiB body and reads the 1 MiB echo,
+ * rounds interleaved between the two origins so drift hits both alike.
+ *
+ * Cases: an SCv2-looking exchange (SC path + binary envelope magic: copied, cloned, relayed) and a
+ * plain one (passes through the filter untouched). Prints medians and ratios.
+ *
+ *   npx tsx test/bench/capture.bench.ts
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { launchExtension } from '../e2e/harness';
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>capture bench</title><p>bench</p>';
+const MIB = 1024 * 1024;
+
+function handler(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    // Like the gateway: binary bodies labelled application/json (§3, §12).
+    res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'content-length': body.length }).end(body);
+  });
+}
+
+function listen(server: Server, host: string, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+interface Result {
+  hooked: number;
+  plain: number;
+  ratio: number;
+}
+
+export async function run(): Promise<void> {
+  const a = createServer(handler);
+  const b = createServer(handler);
+  const port = await listen(a, '127.0.0.1');
+  await listen(b, '127.0.0.2', port);
+  const browser = await launchExtension();
+  try {
+    const hookedPage = await browser.context.newPage();
+    const plainPage = await browser.context.newPage();
+    await hookedPage.goto(`http://127.0.0.1:${port}/`);
+    await plainPage.goto(`http://127.0.0.2:${port}/`);
+    const hookInstalled = await hookedPage.evaluate(() => !!(window as unknown as Record<symbol, unknown>)[Symbol.for('keyhole.capture.installed')]);
+    const hookAbsent = await plainPage.evaluate(() => !(window as unknown as Record<symbol, unknown>)[Symbol.for('keyhole.capture.installed')]);
+    if (!hookInstalled || !hookAbsent) throw new Error(`bench setup: hook on 127.0.0.1=${hookInstalled}, absent on 127.0.0.2=${hookAbsent}`);
+
+    /** ms per fetch (post 1 MiB, read 1 MiB), median of `n`. */
+    const measure = (page: typeof hookedPage, path: string, sc: boolean, n: number) =>
+      page.evaluate(
+        async ({ path, sc, n, size }) => {
+          const body = new Uint8Array(size);
+          for (let i = 0; i < size; i += 4096) body[i] = i & 0xff;
+          if (sc) body.set([0x53, 0x43, 0x02, 0x02]); // envelope magic: SCv2-looking
+          const times: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const t = performance.now();
+            const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8' }, body });
+            const got = await r.arrayBuffer();
+            times.push(performance.now() - t);
+            if (got.byteLength !== size) throw new Error('short echo');
+          }
+          times.sort((x, y) => x - y);
+          return times[Math.floor(times.length / 2)];
+        },
+        { path, sc, n, size: MIB },
+      );
+
+    const cases: Array<[string, string, boolean]> = [
+      ['SCv2-looking 1 MiB (copied + relayed)', '/prometheus/web/v1/secure-channel/bench', true],
+      ['plain 1 MiB (passes through)', '/api/echo', false],
+    ];
+    const results: Record<string, Result> = {};
+    for (const [name, path, sc] of cases) {
+      await measure(hookedPage, path, sc, 5); // warm up both
+      await measure(plainPage, path, sc, 5);
+      const hooked: number[] = [];
+      const plain: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        hooked.push(await measure(hookedPage, path, sc, 15));
+        plain.push(await measure(plainPage, path, sc, 15));
+      }
+      const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      const h = med(hooked);
+      const p = med(plain);
+      results[name] = { hooked: h, plain: p, ratio: h / p };
+    }
+    console.log('capture bench — page fetch of 1 MiB (POST 1 MiB, read 1 MiB echo), median ms per fetch');
+    for (const [name, r] of Object.entries(results)) {
+      console.log(`  ${name.padEnd(40)} with hook ${r.hooked.toFixed(2)} ms   without ${r.plain.toFixed(2)} ms   ratio ${r.ratio.toFixed(3)}× ${r.ratio <= 1.1 ? '(ok ≤ 1.1×)' : '(OVER 1.1×)'}`);
+    }
+  } finally {
+    await browser.close();
+    a.close();
+    b.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
