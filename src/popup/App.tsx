@@ -22,7 +22,9 @@ export function App() {
         </div>
         <span class="grow" />
         <span class="env" title={state?.activeEnvironment.apiBase} data-testid="active-env">{state?.activeEnvironment.name ?? ''}</span>
-        <button class="btn ghost small icon" title={t('addSession')} aria-label={t('addSession')} data-testid="add-session" onClick={() => setAdding(true)} disabled={!state || state.sessions.length === 0}>＋</button>
+        <button class="btn ghost small icon" title={t('addSession')} aria-label={t('addSession')} data-testid="add-session" onClick={() => setAdding(true)} disabled={!state || state.sessions.length === 0}>
+          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" /></svg>
+        </button>
         <button class="btn ghost small icon" title={t('openOptions')} aria-label={t('openOptions')} onClick={() => chrome.runtime.openOptionsPage()}>⚙</button>
       </header>
 

@@ -4,24 +4,13 @@ import type { SessionView } from '../messaging/popup-rpc';
 import { clock, dateTime, middle, mmss, urgency } from '../ui/format';
 import { errorText, t } from '../ui/i18n';
 import { callWithRetry, rpc } from '../ui/rpc-client';
+import { sessionProblem } from './session-problem';
 
 interface Props {
   session: SessionView;
   now: number;
   onUpdate(v: SessionView): void;
   onRemoved(key: string): void;
-}
-
-/** The line that explains a session that is not simply fine, in words. */
-export function sessionProblem(s: SessionView, now: number): { tone: 'danger' | 'warn'; text: string } | null {
-  if (s.status === 'rejected') return { tone: 'danger', text: t('stateRejected') };
-  if (s.status === 'interrupted') return { tone: 'danger', text: t('stateInterrupted') };
-  if (s.status === 'waiting' && s.retryAt !== undefined) {
-    const why = errorText(s.lastRefresh?.code, s.lastRefresh?.message);
-    return { tone: 'warn', text: t('stateWaiting', [why, clock(s.retryAt), mmss(s.retryAt - now)]) };
-  }
-  if (s.lastRefresh && !s.lastRefresh.ok) return { tone: 'warn', text: errorText(s.lastRefresh.code, s.lastRefresh.message) };
-  return null;
 }
 
 export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
@@ -94,6 +83,7 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
       <header class="card-head">
         <span class="pill accent" title={s.apiBase}>{s.envName}</span>
         {s.source !== 'signin' && <span class="pill">{t(s.source === 'adopted' ? 'sourceAdopted' : 'sourceFollowed')}</span>}
+        {s.label && <span class="label muted" title={s.label}>{s.label}</span>}
         <span class="grow" />
         <StatusPill s={s} busy={busy || s.refreshing} />
       </header>
@@ -103,7 +93,7 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
         <div><span class="k">{t('fieldSid')}</span><span class="mono" title={s.sid}>{s.sid ? middle(s.sid, 30) : '—'}</span></div>
       </div>
 
-      <div class={`countdown ${u}`}>
+      <div class={`countdown ${dead ? 'off' : u}`}>
         <div class="countdown-main">
           <span class="k">{t('accessExpiresIn')}</span>
           <span class="time mono" data-testid="access-expiry" data-expires-at={s.accessExpiresAt ?? ''}>

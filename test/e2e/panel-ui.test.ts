@@ -87,6 +87,20 @@ test('filters: failed only, path and status', async () => {
   await panel.getByTestId('filter-status').selectOption('all');
 });
 
+test('screenshots: light and dark, decrypted traffic with the detail open', async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const dark of [false, true]) {
+    const p = await openPanelAsTab(browser, tabId, { dark, width: 1280, height: 560 });
+    const refresh = p.locator('[data-testid=traffic-row][data-verdict=decrypted][data-path$="/token/refresh"]').last();
+    await refresh.waitFor();
+    await refresh.dispatchEvent('mousedown');
+    await p.getByTestId('decrypted-response').waitFor();
+    expect(await p.evaluate(() => document.documentElement.classList.contains('theme-dark'))).toBe(dark);
+    await p.screenshot({ path: resolve(SHOTS, dark ? 'panel-dark.png' : 'panel.png') });
+    await p.close();
+  }
+});
+
 test('detail: decrypted sides with key source and envelope anatomy; secrets masked until revealed', async () => {
   await panel.locator('[data-testid=traffic-row][data-verdict=decrypted][data-path$="/token/refresh"]').last().dispatchEvent('mousedown');
   const response = panel.getByTestId('decrypted-response');
@@ -152,23 +166,4 @@ test('10,000 rows: only the visible rows are in the DOM, and scrolling to the en
   await panel.locator('[data-testid=traffic-row][data-path="/bulk/9999"]').waitFor();
   await panel.getByTestId('clear').click();
   await expect.poll(rowCount).toBe(0);
-});
-
-test('screenshots: light and dark, decrypted traffic with the detail open', async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  for (const dark of [false, true]) {
-    const p = await openPanelAsTab(browser, tabId, { dark, width: 1280, height: 560 });
-    // Clear emptied the hub's buffer in the previous test: replay some traffic for the picture.
-    if (!dark) {
-      await demo('demo-login');
-      await demoPage.getByTestId('demo-mode').click(); // binary
-      await demo('demo-refresh');
-    }
-    await p.locator('[data-testid=traffic-row][data-path$="/token/refresh"]').last().waitFor();
-    await p.locator('[data-testid=traffic-row][data-path$="/token/refresh"]').last().dispatchEvent('mousedown');
-    await p.getByTestId('decrypted-response').waitFor();
-    expect(await p.evaluate(() => document.documentElement.classList.contains('theme-dark'))).toBe(dark);
-    await p.screenshot({ path: resolve(SHOTS, dark ? 'panel-dark.png' : 'panel.png') });
-    await p.close();
-  }
 });

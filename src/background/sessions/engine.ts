@@ -120,8 +120,8 @@ export class SessionEngine {
 
   async refresh(key: string, trigger: RefreshTrigger = 'manual'): Promise<SessionView> {
     await this.clientHash();
-    const rec = await this.refresher.refresh(key, trigger);
-    return this.view(rec, await this.stores.environments());
+    const [rec, envs] = await Promise.all([this.refresher.refresh(key, trigger), this.stores.environments()]);
+    return this.view(rec, envs);
   }
 
   /** Alarm handler: a session's refresh alarm, or the periodic badge tick. */

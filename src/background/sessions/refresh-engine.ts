@@ -79,7 +79,8 @@ export class RefreshEngine {
   }
 
   private async attempt(key: string, trigger: RefreshTrigger): Promise<SessionRecord> {
-    const found = await this.d.stores.session(key);
+    // Record and environments in parallel: every sequential storage round trip shows on the Refresh click.
+    const [found, envs] = await Promise.all([this.d.stores.session(key), this.d.stores.environments()]);
     if (!found) throw new KeyholeError('SESSION_DEAD', 'sessions: no such session');
     const { area } = found;
     let rec = found.record;
@@ -103,7 +104,7 @@ export class RefreshEngine {
     }
 
     if (!this.d.isOnline()) return store(notSpent(rec, new KeyholeError('NETWORK_ERROR', 'sessions: offline'), now));
-    const env = await this.d.stores.environment(rec.envId);
+    const env = envs.find((e) => e.id === rec.envId);
     if (!env) return store(notSpent(rec, new KeyholeError('INPUT_INVALID', 'sessions: environment was removed'), now));
     const client = this.d.clientFor(env);
 

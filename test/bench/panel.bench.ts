@@ -1,0 +1,193 @@
+/**
+ * Panel bench: import and decrypt a HAR of 10,000 SCv2 exchanges (~1 KiB plaintext each way) in the
+ * DevTools panel page (opened as a tab in headless Chromium, chrome.devtools stubbed), against a bare
+ * WebCrypto AES-GCM decrypt loop over the same 20,000 envelopes in the same page.
+ *
+ * Reports: time until every row is decrypted (local decryption — the panel's default — and through
+ * the service-worker port's decryptBatch, the alternative), time until the first 100 rows are in the
+ * list, and the panel's JS heap with 10,000 rows. Targets: import ≤ 1.5× the bare loop; first 100 rows
+ * within a tenth of the import.
+ *
+ *   npm run build && npx tsx test/bench/panel.bench.ts
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchExtension } from '../e2e/harness';
+import { openPanelAsTab } from '../e2e/panel-tab';
+
+const N = 10_000;
+const SESSION = 'sess_bench_0001';
+const reqKey = randomBytes(32);
+const respKey = randomBytes(32);
+
+function seal(key: Buffer, plaintext: string): { iv: Buffer; sealed: Buffer } {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  return { iv, sealed: Buffer.concat([ct, c.getAuthTag()]) };
+}
+
+/** ~1 KiB of JSON: a refresh-like request and a standard-envelope response with padding data. */
+function makeHar(): { har: string; envelopes: Array<[0 | 1, string, string]> } {
+  const envelopes: Array<[0 | 1, string, string]> = [];
+  const entries = [];
+  const start = Date.parse('2026-03-21T00:00:00Z');
+  for (let i = 0; i < N; i++) {
+    const reqPlain = JSON.stringify({ refreshToken: randomBytes(24).toString('base64url'), n: i, pad: 'x'.repeat(960) });
+    const respPlain = JSON.stringify({ version: '2.0.0', timestamp: start + i, success: true, code: '2000', message: 'SUCCESS', data: { accessToken: `eyJ.${i}`, refreshToken: randomBytes(24).toString('base64url'), expiresIn: 3600, pad: 'y'.repeat(880) } });
+    const rq = seal(reqKey, reqPlain);
+    const rs = seal(respKey, respPlain);
+    envelopes.push([0, rq.iv.toString('base64'), rq.sealed.toString('base64')], [1, rs.iv.toString('base64'), rs.sealed.toString('base64')]);
+    // Request as the SDK's JSON envelope (text), response as a binary type-0x81 envelope (base64 content).
+    const reqBody = JSON.stringify({ v: 2, p: Buffer.concat([rq.iv, rq.sealed]).toString('base64') });
+    const respBody = Buffer.concat([Buffer.from([0x53, 0x43, 0x02, 0x81]), rs.iv, rs.sealed]).toString('base64');
+    entries.push({
+      startedDateTime: new Date(start + i * 10).toISOString(),
+      time: 5,
+      request: {
+        method: 'POST',
+        url: `http://127.0.0.1:18020/prometheus/web/v1/system/auth/token/refresh?i=${i}`,
+        httpVersion: 'HTTP/1.1',
+        headers: [
+          { name: 'Content-Type', value: 'application/json;charset=UTF-8' },
+          { name: 'X-SC-Session-Id', value: SESSION },
+          { name: 'X-SC-Version', value: '2' },
+        ],
+        cookies: [],
+        queryString: [],
+        headersSize: -1,
+        bodySize: reqBody.length,
+        postData: { mimeType: 'application/json;charset=UTF-8', text: reqBody },
+      },
+      response: {
+        status: 200,
+        statusText: 'OK',
+        httpVersion: 'HTTP/1.1',
+        headers: [{ name: 'Content-Type', value: 'application/json;charset=UTF-8' }],
+        cookies: [],
+        content: { size: 0, mimeType: 'application/json;charset=UTF-8', text: respBody, encoding: 'base64' },
+        redirectURL: '',
+        headersSize: -1,
+        bodySize: -1,
+      },
+      cache: {},
+      timings: { send: 0, wait: 5, receive: 0 },
+    });
+  }
+  return { har: JSON.stringify({ log: { version: '1.2', creator: { name: 'keyhole-bench', version: '1' }, entries } }), envelopes };
+}
+
+/** The bare loop: same envelopes, keys imported once, decrypt each (sequentially and all in flight). */
+async function bareLoop(panel: Page, envelopes: Array<[0 | 1, string, string]>): Promise<{ sequential: number; parallel: number }> {
+  return panel.evaluate(
+    async ({ envelopes, keys }) => {
+      const b64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+      const ks = await Promise.all(keys.map((k) => crypto.subtle.importKey('raw', b64(k), 'AES-GCM', false, ['decrypt'])));
+      const items = envelopes.map(([k, iv, sealed]) => [ks[k], b64(iv), b64(sealed)] as const);
+      let t = performance.now();
+      for (const [key, iv, sealed] of items) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed);
+      const sequential = performance.now() - t;
+      t = performance.now();
+      await Promise.all(items.map(([key, iv, sealed]) => crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed)));
+      const parallel = performance.now() - t;
+      return { sequential, parallel };
+    },
+    { envelopes, keys: [reqKey.toString('base64'), respKey.toString('base64')] },
+  );
+}
+
+/** Imports the HAR through the panel's file input; times from the input's change event. */
+async function importOnce(panel: Page, file: string, via: 'local' | 'sw', pool?: number): Promise<{ total: number; first100: number; decrypted: number; rows: number }> {
+  await panel.getByTestId('clear').click();
+  await panel.waitForFunction(() => (globalThis as any).__keyhole.store.rows.length === 0);
+  await panel.evaluate(([via, pool]) => {
+    const k = (globalThis as any).__keyhole;
+    k.importVia = via;
+    k.importPool = pool;
+    k.bench = { start: 0, first100: 0 };
+    const input = document.querySelector('[data-testid=har-import]')!;
+    input.addEventListener('change', () => (k.bench.start = performance.now()), { capture: true, once: true });
+    // "Visible": at least 100 rows in the store and the list has painted rows (checked every frame).
+    const tick = () => {
+      if (k.store.rows.length >= 100 && document.querySelector('[data-testid=traffic-row]')) k.bench.first100 = performance.now();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }, [via, pool] as const);
+  await panel.getByTestId('har-import').setInputFiles(file);
+  await panel.waitForFunction(() => document.querySelector('[data-testid=import-progress]')?.getAttribute('data-phase') === 'done', undefined, { timeout: 300_000, polling: 20 });
+  return panel.evaluate(() => {
+    const k = (globalThis as any).__keyhole;
+    const end = performance.now();
+    const rows = k.store.rows as Array<{ summary: { verdict: string } }>;
+    return { total: end - k.bench.start, first100: k.bench.first100 - k.bench.start, decrypted: rows.filter((r) => r.summary.verdict === 'decrypted').length, rows: rows.length };
+  });
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyhole-panel-bench-'));
+  const browser = await launchExtension();
+  try {
+    const { har, envelopes } = makeHar();
+    const file = join(dir, 'bench.har');
+    writeFileSync(file, har);
+    const panel = await openPanelAsTab(browser, 424242, { width: 1280, height: 700 });
+    // tsx compiles the evaluate() callbacks below with esbuild's keepNames, which calls a __name helper.
+    await panel.evaluate('globalThis.__name = (f) => f');
+    // Keys in the keyring, through the Keys tab like a user.
+    await panel.getByTestId('tab-keys').click();
+    await panel.getByTestId('key-sessionId').fill(SESSION);
+    await panel.getByTestId('key-requestKey').fill(reqKey.toString('hex'));
+    await panel.getByTestId('key-responseKey').fill(respKey.toString('base64'));
+    await panel.getByTestId('key-add-submit').click();
+    await panel.locator(`[data-testid=keyring-entry][data-session=${SESSION}]`).waitFor();
+    await panel.getByTestId('tab-traffic').click();
+
+    const cdp = await panel.context().newCDPSession(panel);
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
+    };
+    const heapEmpty = await heap();
+
+    const bare1 = await bareLoop(panel, envelopes);
+    const local = await importOnce(panel, file, 'local');
+    const heapFull = await heap();
+    const domRows = await panel.locator('[data-testid=traffic-row]').count();
+    const unpooled = await importOnce(panel, file, 'local', 100_000);
+    const sw = process.env.BENCH_SKIP_SW ? undefined : await importOnce(panel, file, 'sw');
+    const local2 = await importOnce(panel, file, 'local');
+    const bare2 = await bareLoop(panel, envelopes);
+    const bareSeq = Math.min(bare1.sequential, bare2.sequential);
+    const barePar = Math.min(bare1.parallel, bare2.parallel);
+    const best = local.total <= local2.total ? local : local2;
+
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    console.log(`panel bench — HAR of ${N} exchanges (${mb(har.length)}), ${envelopes.length} envelopes of ~1 KiB`);
+    console.log(`  bare WebCrypto loop      sequential ${bareSeq.toFixed(0)} ms   all-in-flight ${barePar.toFixed(0)} ms`);
+    const variants = [['import, local decrypt', best], ['  (whole chunk in flight)', unpooled], ...(sw ? [['import, via SW port', sw]] : [])] as const;
+    for (const [name, r] of variants) {
+      console.log(
+        `  ${name.padEnd(24)} ${r.total.toFixed(0)} ms (${r.decrypted}/${r.rows} decrypted)   ` +
+          `ratio ${(r.total / bareSeq).toFixed(2)}× vs sequential loop, ${(r.total / barePar).toFixed(2)}× vs all-in-flight   ` +
+          `first 100 rows ${r.first100.toFixed(0)} ms = ${(r.first100 / r.total).toFixed(3)} of import ${r.first100 <= r.total / 10 ? '(ok ≤ 0.1)' : '(OVER 0.1)'}`,
+      );
+    }
+    console.log(`  target ≤ 1.5× of the bare loop: local ${(best.total / bareSeq).toFixed(2)}× ${best.total <= 1.5 * bareSeq ? '(ok)' : '(OVER)'} (sequential baseline)`);
+    console.log(`  panel JS heap: ${mb(heapEmpty)} empty → ${mb(heapFull)} with ${N} rows (${((heapFull - heapEmpty) / N / 1024).toFixed(1)} KiB/row); ${domRows} rows in the DOM`);
+    await cdp.detach();
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Popup bench (issue #3 "Measure"). Headless Chromium with dist/ and the reference gateway (rate
+ * limits off), all in one run so machine load hits both sides of each ratio alike:
+ *
+ * 1. open → first rendered session card, with 1 and with 20 sessions, against opening an empty
+ *    extension page (public/blank.html) → its element; new tab each round, medians (target ≤ 2×);
+ * 2. Refresh click → the new expiry on screen (warm SC session), against a plain fetch round trip of
+ *    the same body size to the same gateway from the same page (the gateway's plain echo route)
+ *    (target ≤ 1.5×).
+ *
+ *   npx tsx test/bench/popup.bench.ts
+ */
+import type { Page } from 'playwright-core';
+import { createGateway } from '../../src/gateway/index';
+import { buildGatewayHeaders } from '../../src/protocol/headers';
+import { launchExtension, openExtensionPage, type ExtensionBrowser } from '../e2e/harness';
+import { adoptIssued, clientHash, pointDefaultEnvAt, rpcCall } from '../e2e/sessions-helpers';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const REFRESH_ROUNDS = Number(process.env.BENCH_REFRESH_ROUNDS ?? 8);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** Wall time from navigating a new tab to `selector` existing in it. */
+async function openTime(b: ExtensionBrowser, path: string, selector: string): Promise<number> {
+  const page = await b.context.newPage();
+  const t0 = performance.now();
+  await page.goto(`chrome-extension://${b.extensionId}/${path}`, { waitUntil: 'commit' });
+  await page.waitForSelector(selector, { state: 'attached' });
+  const t = performance.now() - t0;
+  await page.close();
+  return t;
+}
+
+async function openTimes(b: ExtensionBrowser): Promise<{ blank: number; popup: number }> {
+  const blank: number[] = [];
+  const popup: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Interleaved, so drift in machine load hits both alike.
+    blank.push(await openTime(b, 'blank.html', '[data-testid="blank"]'));
+    popup.push(await openTime(b, 'popup/index.html', '[data-testid="session-card"]'));
+  }
+  return { blank: median(blank), popup: median(popup) };
+}
+
+/** In-page: click Refresh and wait until the card's expiry attribute changes. */
+function clickToNewExpiry(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const el = document.querySelector('[data-testid="access-expiry"]')!;
+        const before = el.getAttribute('data-expires-at');
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          const now = document.querySelector('[data-testid="access-expiry"]')!;
+          if (now.getAttribute('data-expires-at') !== before) {
+            obs.disconnect();
+            resolve(performance.now() - t0);
+          }
+        });
+        obs.observe(document.body, { subtree: true, attributes: true, childList: true });
+        document.querySelector<HTMLButtonElement>('[data-testid="refresh-button"]')!.click();
+      }),
+  );
+}
+
+/** In-page: one plain POST of `size` bytes to the gateway's echo route, read to the end. */
+function plainFetch(page: Page, url: string, headers: Record<string, string>, size: number): Promise<number> {
+  return page.evaluate(
+    async ([u, h, n]) => {
+      const body = JSON.stringify({ refreshToken: 'x'.repeat(Math.max(0, n - 20)) });
+      const t0 = performance.now();
+      const r = await fetch(u, { method: 'POST', headers: h, body });
+      await r.arrayBuffer();
+      return performance.now() - t0;
+    },
+    [url, headers, size] as const,
+  );
+}
+
+export async function run(): Promise<void> {
+  const [b, gw] = await Promise.all([launchExtension(), createGateway({ port: 0, log: false, rateLimits: false })]);
+  try {
+    await pointDefaultEnvAt(b, gw.url);
+    const first = await adoptIssued(b, gw);
+
+    const one = await openTimes(b);
+    for (let i = 1; i < 20; i++) await adoptIssued(b, gw);
+    const twenty = await openTimes(b);
+    console.log(`open → first card, 1 session:   popup ${ms(one.popup)} vs blank page ${ms(one.blank)}  ratio ${(one.popup / one.blank).toFixed(2)}× (target ≤ 2×)`);
+    console.log(`open → first card, 20 sessions: popup ${ms(twenty.popup)} vs blank page ${ms(twenty.blank)}  ratio ${(twenty.popup / twenty.blank).toFixed(2)}× (target ≤ 2×)`);
+
+    // Refresh: back to one session so the card under test is the first one.
+    const page = await openExtensionPage(b, 'blank.html');
+    const views = await rpcCall<{ sessions: Array<{ key: string }> }>(page, 'popupState', {});
+    for (const s of views.sessions) if (s.key !== first.key) await rpcCall(page, 'signOut', { key: s.key });
+    await page.close();
+    const popup = await openExtensionPage(b, 'popup/index.html');
+    await popup.waitForSelector('[data-testid="session-card"]');
+    const headers = buildGatewayHeaders({ mode: 'local', clientHash: await clientHash(b) });
+    const size = JSON.stringify({ refreshToken: first.refreshToken }).length;
+    await clickToNewExpiry(popup); // warm: SC handshake, reachability probe
+    const refresh: number[] = [];
+    const plain: number[] = [];
+    for (let i = 0; i < REFRESH_ROUNDS; i++) {
+      await new Promise((r) => setTimeout(r, 1_600)); // past the burst-coalescing window, and a new `exp` second
+      plain.push(await plainFetch(popup, `${gw.url}/web/v1/system/echo`, headers, size));
+      refresh.push(await clickToNewExpiry(popup));
+    }
+    const r = median(refresh);
+    const p = median(plain);
+    console.log(`Refresh click → new expiry: ${ms(r)} vs plain fetch of ${size} B ${ms(p)}  ratio ${(r / p).toFixed(2)}× (target ≤ 1.5×)`);
+  } finally {
+    await b.close();
+    await gw.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
