@@ -28,13 +28,23 @@ const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs
 
 const ignore = () => {}; // the extension was reloaded or the worker is gone: capture is best-effort
 
-window.addEventListener('message', (event: MessageEvent) => {
+// The manifest and a dynamic registration can both match a page: relay once (this flag lives in our
+// isolated world, out of the page's reach).
+const flags = globalThis as { __keyholeRelay?: boolean };
+if (!flags.__keyholeRelay) {
+  flags.__keyholeRelay = true;
+  window.addEventListener('message', onMessage);
+  if (window === window.top) rpc.call('hello', { url: location.href }).catch(ignore);
+}
+
+function onMessage(event: MessageEvent): void {
   if (event.source !== window) return;
   const data: unknown = event.data;
   if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
   if (!limiter.allow(messageSize(data))) return;
-  // Base64 of a large body costs a few ms: do it after the page's own event handling.
-  setTimeout(() => {
+  // Base64 and serialising a large body cost the page's thread a few ms: do it while the page idles
+  // (a page waiting on the network is idle), at the latest after a second.
+  later(() => {
     const call = toRelayCall(data);
     if (!call) return;
     switch (call.method) {
@@ -45,7 +55,10 @@ window.addEventListener('message', (event: MessageEvent) => {
       case 'aesKey':
         return void rpc.call('aesKey', call.input).catch(ignore);
     }
-  }, 0);
-});
+  });
+}
 
-if (window === window.top) rpc.call('hello', { url: location.href }).catch(ignore);
+function later(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 0);
+}

@@ -10,11 +10,11 @@
  * did not verify), ENVELOPE_* (malformed envelope), INPUT_INVALID (body over the capture limit).
  */
 import { z } from 'zod';
-import { fromBase64, toBase64, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
+import { toBase64, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
 import { detectBodyForm, type BodyForm } from '../protocol/detect';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import { describeEnvelope, openMessage, type AadMode, type EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, scSessionIdOf, type CapturedBody } from './exchange';
+import { CapturedExchange, bodyBytes, scSessionIdOf, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 
@@ -109,7 +109,7 @@ export async function decryptSide(
   }
   let bytes: Uint8Array;
   try {
-    bytes = fromBase64(body.base64);
+    bytes = bodyBytes(body)!;
   } catch {
     return { form: 'none', status: 'failed', error: { code: 'INPUT_INVALID', message: 'capture: body is not valid base64' } };
   }

@@ -5,7 +5,7 @@
  * the relay, the port and HAR import all parse with them, because the page can forge anything.
  */
 import { z } from 'zod';
-import { fromBase64 } from '../protocol/bytes';
+import { fromBase64, toBase64 } from '../protocol/bytes';
 
 /** Bodies above this are recorded as truncated (size kept, bytes dropped), never silently lost. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -46,10 +46,42 @@ export const CapturedExchange = z.object({
 });
 export type CapturedExchange = z.infer<typeof CapturedExchange>;
 
-/** Exact bytes of a body; undefined when there is none or it was truncated away. */
+// One exchange's body is read by key learning and by both decryption passes: decode it once.
+const decoded = new WeakMap<CapturedBody, Uint8Array>();
+
+/** Exact bytes of a body; undefined when there is none or it was truncated away. Throws INPUT_INVALID on bad Base64. */
 export function bodyBytes(b: CapturedBody | undefined): Uint8Array | undefined {
   if (!b || b.truncated) return undefined;
-  return fromBase64(b.base64);
+  let bytes = decoded.get(b);
+  if (!bytes) {
+    bytes = base64ToBytes(b.base64);
+    decoded.set(b, bytes);
+  }
+  return bytes;
+}
+
+type NativeBase64 = { fromBase64?: (s: string) => Uint8Array; prototype: { toBase64?: () => string } };
+
+/**
+ * Standard Base64 → bytes, with Chrome's native `Uint8Array.fromBase64` (Chromium 140+) when present:
+ * megabyte bodies decode several times faster than through atob. Same strictness either way.
+ */
+export function base64ToBytes(s: string): Uint8Array {
+  const native = (Uint8Array as unknown as NativeBase64).fromBase64;
+  if (native && s.length % 4 === 0) {
+    try {
+      return native(s);
+    } catch {
+      /* fall through: the portable decoder throws the coded error */
+    }
+  }
+  return fromBase64(s);
+}
+
+/** Bytes → standard Base64, natively when the runtime has `Uint8Array.prototype.toBase64`. */
+export function bytesToBase64(b: Uint8Array): string {
+  const native = (Uint8Array as unknown as NativeBase64).prototype.toBase64;
+  return native ? native.call(b) : toBase64(b);
 }
 
 /** Case-insensitive header lookup (capture stores lower-case names; HAR and DevTools may not). */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway/index';
-import { launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
+import { launchExtension, openExtensionPage, stopServiceWorker, type ExtensionBrowser } from './harness';
 import type { DecryptedExchange } from '../../src/inspect/decrypt-exchange';
 
 let browser: ExtensionBrowser;
@@ -62,6 +62,8 @@ async function openDemo(o: { mode: 'binary' | 'json'; xhr?: boolean }): Promise<
   await page.evaluate(({ mode, xhr }) => {
     localStorage.setItem('keyhole-demo-mode', mode);
     localStorage.setItem('keyhole-demo-xhr', xhr ? '1' : '0');
+    // A fresh client hash per test: the gateway rate-limits login per client (§12), 5 a minute.
+    localStorage.removeItem('keyhole-demo-client-hash');
   }, o);
   await page.reload();
   await expect.poll(() => page.getByTestId('demo-mode').getAttribute('data-mode')).toBe(o.mode);
@@ -125,6 +127,39 @@ describe('capture in a real browser', () => {
     await page.close();
   });
 
+  test('a stopped service worker loses neither the buffer nor the keys (storage.session mirror)', async () => {
+    const { page, tabId } = await openDemo({ mode: 'binary' });
+    await signInAndRefresh(page);
+    const before = await refreshExchange(tabId);
+    await stopServiceWorker(browser);
+    const after = (await readBuffer(tabId)).find((d) => d.exchange.id === before.exchange.id);
+    expect(after?.request).toMatchObject({ status: 'decrypted', keySource: 'page-handshake' });
+    expect(after?.exchange.requestBody?.base64).toBe(before.exchange.requestBody?.base64);
+    await page.close();
+  });
+
+  test('Follow in Keyhole adopts the session the page refreshed (panel RPC over the port)', async () => {
+    const { page, tabId } = await openDemo({ mode: 'json' });
+    await signInAndRefresh(page);
+    const d = await refreshExchange(tabId);
+    const answer = await extPage.evaluate(
+      ({ id, exchangeId }) =>
+        new Promise<unknown>((resolve) => {
+          const port = chrome.runtime.connect({ name: `keyhole-panel:${id}` });
+          port.onMessage.addListener((m: { kind: string; id?: number; response?: unknown }) => {
+            if (m.kind === 'rpc-response' && m.id === 1) {
+              port.disconnect();
+              resolve(m.response);
+            }
+          });
+          port.postMessage({ kind: 'rpc-request', id: 1, request: { boundary: 'panel', method: 'followSession', input: { exchangeId } } });
+        }),
+      { id: tabId, exchangeId: d.exchange.id },
+    );
+    expect(answer).toMatchObject({ ok: true, value: { sessionKey: expect.any(String) } });
+    await page.close();
+  });
+
   test('XHR with responseType arraybuffer is captured exactly', async () => {
     const { page, tabId } = await openDemo({ mode: 'binary', xhr: true });
     await signInAndRefresh(page);
@@ -140,9 +175,17 @@ describe('capture in a real browser', () => {
     const { page, tabId } = await openDemo({ mode: 'binary' });
     const seen = await page.evaluate(async (health) => {
       const r = await fetch(health);
-      return { status: r.status, body: await r.text(), native: Function.prototype.toString.call(fetch), name: fetch.name };
+      const nativeLooking = [fetch, XMLHttpRequest.prototype.send, XMLHttpRequest.prototype.open, crypto.subtle.encrypt, crypto.subtle.importKey, crypto.subtle.exportKey].every((f) =>
+        Function.prototype.toString.call(f).includes('[native code]'),
+      );
+      // Errors stay the browser's own: same type, and a rejected promise rather than a throw.
+      const err = await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, null as unknown as CryptoKey, new Uint8Array(32)).then(
+        () => 'resolved',
+        (e: Error) => e.constructor.name,
+      );
+      return { status: r.status, body: await r.text(), nativeLooking, name: fetch.name, length: fetch.length, err };
     }, `${gateway.url}/actuator/health`);
-    expect(seen).toEqual({ status: 200, body: expect.stringContaining('UP'), native: expect.stringContaining('[native code]'), name: 'fetch' });
+    expect(seen).toEqual({ status: 200, body: expect.stringContaining('UP'), nativeLooking: true, name: 'fetch', length: 1, err: 'TypeError' });
     // an SC-looking call afterwards proves the hook is live, so the absence of the first is meaningful
     await page.evaluate((pk) => fetch(pk).then((r) => r.text()), `${gateway.url}/web/v1/secure-channel/public-key`);
     await expect.poll(async () => (await readBuffer(tabId)).some((d) => d.kind === 'public-key'), { timeout: 10_000 }).toBe(true);

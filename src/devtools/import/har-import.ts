@@ -84,6 +84,7 @@ export async function importHarText(text: string, o: ImportOptions): Promise<Imp
   o.onProgress({ ...p });
   try {
     const all = harEntries(text);
+    performance.mark('keyhole:har-parsed'); // read by the bench (phase breakdown)
     p.total = all.length;
     p.phase = 'decrypting';
     o.onProgress({ ...p });
@@ -94,7 +95,10 @@ export async function importHarText(text: string, o: ImportOptions): Promise<Imp
         o.onProgress({ ...p });
         return p;
       }
-      const rows = await o.decrypt(convertEntries(all.slice(a, b), p));
+      const converted = convertEntries(all.slice(a, b), p);
+      performance.mark('keyhole:chunk-converted');
+      const rows = await o.decrypt(converted);
+      performance.mark('keyhole:chunk-decrypted');
       for (const r of rows) {
         if (r.request.status === 'failed' || r.response.status === 'failed') p.failed++;
         else if (r.request.status === 'decrypted' || r.response.status === 'decrypted') p.decrypted++;

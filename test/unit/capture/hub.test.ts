@@ -86,7 +86,7 @@ describe('capture hub', () => {
   });
 
   test('the buffer per tab is bounded, oldest out first', async () => {
-    const hub = new CaptureHub({ area: memoryArea(), limits: { perTab: 3, memoryBytesPerTab: 1e9, storageBytes: 1e9 } });
+    const hub = new CaptureHub({ area: memoryArea(), limits: { perTab: 3, memoryBytesPerTab: 1e9, storageBytes: 1e9, storageItemBytes: 1e9 } });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await hub.ingest(exchange({ req: '{}' }))).exchange.id);
     expect((await hub.decryptedFor(1)).map((d) => d.exchange.id)).toEqual(ids.slice(2));
@@ -107,7 +107,7 @@ describe('capture hub', () => {
 
   test('the storage mirror stays within its byte budget; memory keeps the rest', async () => {
     const area = memoryArea();
-    const hub = new CaptureHub({ area, limits: { perTab: 100, memoryBytesPerTab: 1e9, storageBytes: 10_000 } });
+    const hub = new CaptureHub({ area, limits: { perTab: 100, memoryBytesPerTab: 1e9, storageBytes: 10_000, storageItemBytes: 1e9 } });
     for (let i = 0; i < 5; i++) await hub.ingest(exchange({ req: 'x'.repeat(3000) }));
     const stored = [...area.data.keys()].filter((k) => k.startsWith('kh.cap.x.'));
     expect(stored.length).toBeLessThan(5);
