@@ -79,7 +79,7 @@ test('exchanges made before DevTools opened are listed, the sign-in decrypted', 
   );
   expect(list.find((r) => r.path.endsWith('/login/complete'))).toMatchObject({ verdict: 'decrypted', form: 'binary', origin: 'hook' });
   await selectLast('/login/complete');
-  await expect.poll(() => text('decrypted-response')).toContain('accessToken');
+  await expect.poll(() => text('decrypted-response'), { timeout: 10_000 }).toContain('accessToken');
   expect(await text('decrypted-request')).toContain('code');
   expect(await panel.evaluate(`!!document.querySelector('[data-testid=follow-session]')`)).toBe(true);
 });
@@ -88,7 +88,7 @@ test('binary mode: a refresh shows refreshToken in the request and accessToken i
   await demo('demo-refresh');
   await panel.waitFor(`__keyhole.store.rows.some(r => r.summary.path.endsWith('/token/refresh') && r.summary.verdict === 'decrypted')`);
   await selectLast('/token/refresh');
-  await expect.poll(() => text('decrypted-request')).toContain('refreshToken');
+  await expect.poll(() => text('decrypted-request'), { timeout: 10_000 }).toContain('refreshToken');
   expect(await text('decrypted-response')).toContain('accessToken');
   expect(await panel.evaluate(`document.querySelector('[data-testid=decrypted-response]').dataset.status`)).toBe('decrypted');
   // Tokens are masked by default: the real refresh token is not in the DOM.
@@ -99,7 +99,7 @@ test('binary mode: a refresh shows refreshToken in the request and accessToken i
 
 test('JSON-envelope mode: sign-in and refresh appear decrypted; the browser-recorded HAR of them imports and decrypts', async () => {
   await page.getByTestId('demo-mode').click();
-  await expect.poll(() => page.getByTestId('demo-mode').getAttribute('data-mode')).toBe('json');
+  await expect.poll(() => page.getByTestId('demo-mode').getAttribute('data-mode'), { timeout: 10_000 }).toBe('json');
   const recorder = await recordHar(page);
   const refreshesBefore = await count('/token/refresh');
   await demo('demo-login');
@@ -112,7 +112,7 @@ test('JSON-envelope mode: sign-in and refresh appear decrypted; the browser-reco
     ['json-envelope', 'decrypted'],
   ]);
   await selectLast('/token/refresh');
-  await expect.poll(() => text('decrypted-request')).toContain('refreshToken');
+  await expect.poll(() => text('decrypted-request'), { timeout: 10_000 }).toContain('refreshToken');
   expect(await text('decrypted-response')).toContain('accessToken');
 
   // Import: clear the list (the keyring stays), then feed the HAR through the panel's file input.
@@ -126,7 +126,7 @@ test('JSON-envelope mode: sign-in and refresh appear decrypted; the browser-reco
   expect(imported.every((r) => r.origin === 'har')).toBe(true);
   expect(imported.find((r) => r.path.endsWith('/token/refresh'))).toMatchObject({ verdict: 'decrypted', form: 'json-envelope' });
   await selectLast('/token/refresh');
-  await expect.poll(() => text('decrypted-request')).toContain('refreshToken');
+  await expect.poll(() => text('decrypted-request'), { timeout: 10_000 }).toContain('refreshToken');
   expect(await text('decrypted-response')).toContain('accessToken');
 });
 
@@ -145,7 +145,7 @@ test('a tampered refresh response shows a coded error row with the raw bytes sti
   expect(failed).toMatchObject({ verdict: 'failed', code: 'AEAD_AUTH_FAILED', form: 'binary' });
   expect(await panel.evaluate(`document.querySelector('[data-testid=traffic-row][data-verdict=failed]')?.textContent`)).toContain('AEAD_AUTH_FAILED');
   await selectLast('/token/refresh');
-  await expect.poll(() => panel.evaluate(`document.querySelector('[data-testid=decrypt-error]')?.dataset.code`)).toBe('AEAD_AUTH_FAILED');
+  await expect.poll(() => panel.evaluate(`document.querySelector('[data-testid=decrypt-error]')?.dataset.code`), { timeout: 10_000 }).toBe('AEAD_AUTH_FAILED');
   // The request side still decrypted; the failed response keeps its bytes (hex dump starts with the "SC" magic).
   expect(await text('decrypted-request')).toContain('refreshToken');
   expect(await panel.evaluate(`document.querySelector('[data-testid=decrypted-response] [data-testid=wire-bytes] .dump')?.textContent.slice(0, 24)`)).toMatch(/^00000000 {2}53 43 02 81/);
