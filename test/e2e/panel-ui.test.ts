@@ -1,10 +1,13 @@
 /**
  * Panel UI behaviour with real traffic from the demo portal, the panel opened as a tab with
- * chrome.devtools stubbed (fast: no DevTools front-end). Also writes docs/screenshots/panel*.png.
+ * chrome.devtools stubbed (fast: no DevTools front-end). With KEYHOLE_SCREENSHOTS=1 (npm run screenshots) the
+ * light and dark screenshots go to docs/screenshots/; otherwise to a temporary folder, so a test run never
+ * changes tracked files.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { launchExtension, type ExtensionBrowser } from './harness';
@@ -15,7 +18,7 @@ let browser: ExtensionBrowser;
 let demoPage: Page;
 let panel: Page;
 let tabId: number;
-const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const SHOTS = process.env.KEYHOLE_SCREENSHOTS ? resolve(import.meta.dirname, '../../docs/screenshots') : join(tmpdir(), 'keyhole-shots');
 
 async function demo(action: string): Promise<void> {
   // Done when the page is idle again and its log or status changed (a repeated refresh logs the same status text;
