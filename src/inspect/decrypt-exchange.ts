@@ -10,11 +10,14 @@
  * did not verify), ENVELOPE_* (malformed envelope), INPUT_INVALID (body over the capture limit).
  */
 import { z } from 'zod';
-import { toBase64, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
-import { detectBodyForm, type BodyForm } from '../protocol/detect';
+import { defaultAead } from '../protocol/aead';
+import { fromBase64Any, toBase64, toHex, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
+import type { BodyForm } from '../protocol/detect';
+import { ENVELOPE_VERSION, IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, isEnvelopeType, parseBinaryEnvelope, sealedPart, type BinaryEnvelope } from '../protocol/envelope-binary';
+import type { PEncoding } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
-import { describeEnvelope, openMessage, type AadMode, type EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, bodyBytes, scSessionIdOf, type CapturedBody } from './exchange';
+import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
+import { CapturedExchange, base64ToBytes, bodyBytes, scSessionIdOf, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 
@@ -113,49 +116,190 @@ export async function decryptSide(
   } catch {
     return { form: 'none', status: 'failed', error: { code: 'INPUT_INVALID', message: 'capture: body is not valid base64' } };
   }
-  const form = detectBodyForm(bytes);
-  if (form === 'empty') return { form, status: 'none' };
-  if (form === 'plain-json') {
-    const text = utf8DecodeLenient(bytes);
-    return { form, status: 'plain', text, json: JSON.parse(text) as unknown };
-  }
-  if (form === 'other') {
-    const text = validUtf8(bytes);
-    return text === undefined ? { form, status: 'plain' } : { form, status: 'plain', text };
-  }
-  let anatomy: EnvelopeAnatomy;
-  try {
-    anatomy = describeEnvelope(bytes);
-  } catch (e) {
-    return { form, status: 'failed', error: errorOf(e) };
-  }
-  const all = keyring.candidates(sessionId, dir);
-  const limit = bytes.length > LARGE_BODY ? MAX_TRIALS_LARGE : MAX_TRIALS;
-  const own = all.filter((c) => c.sessionId !== undefined);
-  const tried = [...own, ...all.filter((c) => c.sessionId === undefined).slice(0, limit)];
-  if (tried.length === 0) return { form, status: 'failed', anatomy, error: { code: 'NO_KEY', message: `keyring: no key for ${sessionId ?? 'this message'}` } };
+  // One pass over the body: its form (detectBodyForm's rules), and for an envelope its parts and
+  // anatomy (describeEnvelope's), so it is decoded and parsed once, not once per key tried.
+  const read = readBody(bytes);
+  if (read.kind !== 'envelope') return read.side;
+  const { form, env } = read;
+  if ('error' in env) return { form, status: 'failed', error: env.error };
+  const anatomy = env.anatomy;
   const aads: Array<[AadMode, Uint8Array | undefined]> = [['none', undefined]];
   if (sessionId) aads.push(['session-id', utf8Encode(sessionId)]);
-  for (const c of tried) {
-    for (const [mode, aad] of aads) {
-      let opened;
-      try {
-        opened = await openMessage(bytes, c.key, { aad });
-      } catch (e) {
-        if (e instanceof KeyholeError && (e.code === 'AEAD_AUTH_FAILED' || e.code === 'AEAD_BAD_KEY')) continue;
-        return { form, status: 'failed', anatomy, error: errorOf(e) };
+  // The session's own keys first (normally the first try opens it); loose candidates only if they fail.
+  const own = sessionId === undefined ? [] : keyring.ownCandidates(sessionId, dir);
+  let trials = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    let list = own;
+    if (pass === 1) {
+      const limit = bytes.length > LARGE_BODY ? MAX_TRIALS_LARGE : MAX_TRIALS;
+      list = keyring.candidates(sessionId, dir).filter((c) => c.sessionId === undefined).slice(0, limit);
+    }
+    trials += list.length;
+    for (const c of list) {
+      for (const [mode, aad] of aads) {
+        let plaintext: Uint8Array;
+        try {
+          plaintext = await openParsed(env, c.key, aad);
+        } catch (e) {
+          if (e instanceof KeyholeError && (e.code === 'AEAD_AUTH_FAILED' || e.code === 'AEAD_BAD_KEY')) continue;
+          return { form, status: 'failed', anatomy, error: errorOf(e) };
+        }
+        const source = record(keyring, c, dir, sessionId);
+        if (sessionId) keyring.noteAad(sessionId, mode);
+        const text = utf8DecodeLenient(plaintext);
+        const side: DecryptedSide = { form, status: 'decrypted', anatomy, text, keySource: source, aad: mode };
+        const json = parseJsonOrUndefined(text);
+        if (json !== undefined) side.json = json;
+        return side;
       }
-      const source = record(keyring, c, dir, sessionId);
-      if (sessionId) keyring.noteAad(sessionId, mode);
-      const side: DecryptedSide = { form, status: 'decrypted', anatomy, text: opened.text, keySource: source, aad: mode };
-      if (opened.json !== undefined) side.json = opened.json;
-      return side;
     }
   }
+  if (trials === 0) return { form, status: 'failed', anatomy, error: { code: 'NO_KEY', message: `keyring: no key for ${sessionId ?? 'this message'}` } };
   const lossy = body.lossy ? ' (the captured bytes may be lossy)' : '';
   return own.length > 0
     ? { form, status: 'failed', anatomy, error: { code: 'AEAD_AUTH_FAILED', message: `aead: authentication failed${lossy}` } }
-    : { form, status: 'failed', anatomy, error: { code: 'NO_KEY', message: `keyring: none of ${tried.length} candidate keys opened this message${lossy}` } };
+    : { form, status: 'failed', anatomy, error: { code: 'NO_KEY', message: `keyring: none of ${trials} candidate keys opened this message${lossy}` } };
+}
+
+// ── one read of a body ───────────────────────────────────────────────────────────────────────────
+
+interface ParsedEnvelope {
+  iv: Uint8Array;
+  sealed: Uint8Array;
+  anatomy: EnvelopeAnatomy;
+  /** JSON `p` that looked like an inner envelope: the IV‖ct‖tag reading to try if the tag fails (message.ts). */
+  alternative?: { iv: Uint8Array; sealed: Uint8Array };
+}
+
+type BodyRead =
+  | { kind: 'done'; side: DecryptedSide }
+  | { kind: 'envelope'; form: 'binary' | 'json-envelope'; env: ParsedEnvelope | { error: { code: ErrorCode; message: string } } };
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * detectBodyForm + describeEnvelope in one pass (same rules: magic first, then a `{"v","p"}` object,
+ * then any JSON; `describeEnvelope` reads a JSON envelope from the UTF-8 text, `totalLength` in chars).
+ */
+export function readBody(bytes: Uint8Array): BodyRead {
+  if (hasEnvelopeMagic(bytes)) {
+    let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
+    try {
+      const b = parseBinaryEnvelope(bytes);
+      env = { iv: b.iv, sealed: sealedPart(b), anatomy: binaryAnatomy(b, bytes.length) };
+    } catch (e) {
+      env = { error: errorOf(e) };
+    }
+    return { kind: 'envelope', form: 'binary', env };
+  }
+  let text: string;
+  try {
+    text = fatalUtf8.decode(bytes);
+  } catch {
+    return { kind: 'done', side: { form: 'other', status: 'plain' } };
+  }
+  const t = text.trim();
+  if (t.length === 0) return { kind: 'done', side: { form: 'empty', status: 'none' } };
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return { kind: 'done', side: { form: 'other', status: 'plain', text } };
+  }
+  // looksLikeJsonEnvelope: an object written as {…} with `v` and a string `p`.
+  if (isRecord(value) && 'v' in value && typeof value.p === 'string' && t.charCodeAt(0) === 0x7b && t.charCodeAt(t.length - 1) === 0x7d) {
+    let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
+    try {
+      env = jsonEnvelopeOf(value.v, value.p, text.length);
+    } catch (e) {
+      env = { error: errorOf(e) };
+    }
+    return { kind: 'envelope', form: 'json-envelope', env };
+  }
+  return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
+}
+
+const STD_B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** parseJsonEnvelope (envelope-json.ts) from the already-parsed object. */
+function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvelope {
+  if (v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
+  let raw: Uint8Array;
+  let pEncoding: PEncoding;
+  const strict = p.length % 4 === 0 && STD_B64.test(p) ? strictBase64(p) : undefined; // fromBase64's test
+  if (strict) {
+    raw = strict;
+    pEncoding = 'base64';
+  } else {
+    try {
+      // Liberal fallback: base64url, or standard Base64 that lost its padding.
+      raw = fromBase64Any(p);
+      pEncoding = /[-_]/.test(p) ? 'base64url' : /[+/]/.test(p) ? 'base64' : 'base64url';
+    } catch {
+      throw new KeyholeError('ENVELOPE_MALFORMED', 'envelope: p is not base64');
+    }
+  }
+  // Only a full valid header (magic, version, known type) counts as an inner envelope.
+  if (raw.length >= 4 && hasEnvelopeMagic(raw) && raw[2] === ENVELOPE_VERSION && isEnvelopeType(raw[3])) {
+    try {
+      const inner = parseBinaryEnvelope(raw);
+      const anatomy: EnvelopeAnatomy = { form: 'json-envelope', pEncoding: 'binary-envelope', ivHex: toHex(inner.iv), tagHex: toHex(inner.tag), ciphertextLength: inner.ciphertext.length, totalLength, type: inner.type };
+      if (inner.type === 1) {
+        anatomy.keyId = inner.keyId;
+        anatomy.encReqKeyLength = inner.encReqKey.length;
+        anatomy.encRespKeyLength = inner.encRespKey.length;
+      }
+      const parsed: ParsedEnvelope = { iv: inner.iv, sealed: sealedPart(inner), anatomy };
+      if (raw.length >= IV_LENGTH + TAG_LENGTH) parsed.alternative = { iv: raw.subarray(0, IV_LENGTH), sealed: raw.subarray(IV_LENGTH) };
+      return parsed;
+    } catch {
+      // Not a well-formed inner envelope: read it as IV‖ct‖tag.
+    }
+  }
+  if (raw.length < IV_LENGTH + TAG_LENGTH) throw new KeyholeError('ENVELOPE_TRUNCATED', 'envelope: truncated');
+  const iv = raw.subarray(0, IV_LENGTH);
+  const sealed = raw.subarray(IV_LENGTH);
+  return {
+    iv,
+    sealed,
+    anatomy: { form: 'json-envelope', pEncoding, ivHex: toHex(iv), tagHex: toHex(raw.subarray(raw.length - TAG_LENGTH)), ciphertextLength: raw.length - IV_LENGTH - TAG_LENGTH, totalLength },
+  };
+}
+
+function strictBase64(p: string): Uint8Array | undefined {
+  try {
+    return base64ToBytes(p); // natively when the runtime can
+  } catch {
+    return undefined;
+  }
+}
+
+function binaryAnatomy(env: BinaryEnvelope, totalLength: number): EnvelopeAnatomy {
+  const a: EnvelopeAnatomy = { form: 'binary', type: env.type, ivHex: toHex(env.iv), tagHex: toHex(env.tag), ciphertextLength: env.ciphertext.length, totalLength };
+  if (env.type === 1) {
+    a.keyId = env.keyId;
+    a.encReqKeyLength = env.encReqKey.length;
+    a.encRespKeyLength = env.encRespKey.length;
+  }
+  return a;
+}
+
+/** openMessage's AEAD step on an already-parsed envelope (with its inner-envelope fallback). */
+async function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array | undefined): Promise<Uint8Array> {
+  try {
+    return await defaultAead.open(key, env.iv, env.sealed, aad);
+  } catch (e) {
+    if (!env.alternative || !(e instanceof KeyholeError) || e.code !== 'AEAD_AUTH_FAILED') throw e;
+    return defaultAead.open(key, env.alternative.iv, env.alternative.sealed, aad);
+  }
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A key found by trial now belongs to the session: record it so the next message opens first time. */
@@ -170,14 +314,6 @@ function record(keyring: Keyring, c: KeyCandidate, dir: 'request' | 'response', 
 function errorOf(e: unknown): { code: ErrorCode; message: string } {
   if (e instanceof KeyholeError) return { code: e.code, message: e.message };
   return { code: 'ENVELOPE_MALFORMED', message: e instanceof Error ? e.message : String(e) };
-}
-
-function validUtf8(b: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
-  } catch {
-    return undefined;
-  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

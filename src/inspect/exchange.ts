@@ -60,6 +60,18 @@ export function bodyBytes(b: CapturedBody | undefined): Uint8Array | undefined {
   return bytes;
 }
 
+/**
+ * A body whose bytes the caller already holds (HAR import decodes each body once while converting
+ * it): the bytes go straight into the bodyBytes cache, so decryption does not decode the Base64 again.
+ * `base64` must be the standard Base64 of exactly these bytes.
+ */
+export function capturedBody(bytes: Uint8Array, base64: string, lossy: boolean): CapturedBody {
+  if (bytes.length > MAX_BODY_BYTES) return lossy ? { base64: '', size: bytes.length, truncated: true, lossy } : { base64: '', size: bytes.length, truncated: true };
+  const body: CapturedBody = lossy ? { base64, size: bytes.length, truncated: false, lossy } : { base64, size: bytes.length, truncated: false };
+  decoded.set(body, bytes);
+  return body;
+}
+
 type NativeBase64 = { fromBase64?: (s: string) => Uint8Array; prototype: { toBase64?: () => string } };
 
 /**
@@ -76,6 +88,44 @@ export function base64ToBytes(s: string): Uint8Array {
     }
   }
   return fromBase64(s);
+}
+
+type StrictFromBase64 = (s: string, o: { lastChunkHandling: 'strict' }) => Uint8Array;
+const nativeFrom = (Uint8Array as unknown as NativeBase64).fromBase64 as StrictFromBase64 | undefined;
+/** The runtime has Uint8Array.fromBase64 / toBase64 (Chromium 140+; not Node 20). */
+export const hasNativeBase64 = typeof nativeFrom === 'function' && typeof (Uint8Array as unknown as NativeBase64).prototype.toBase64 === 'function';
+
+const STD_B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const B64_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INDEX['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/**
+ * The bytes of `s` when it is canonical standard Base64 — padded, no whitespace, zero padding bits,
+ * i.e. exactly what toBase64 would write for them — else undefined. Lets HAR import keep DevTools'
+ * Base64 as it is instead of decoding and re-encoding every body.
+ */
+export function canonicalBase64ToBytes(s: string): Uint8Array | undefined {
+  if (s.length % 4 !== 0) return undefined;
+  if (nativeFrom) {
+    let bytes: Uint8Array;
+    try {
+      bytes = nativeFrom(s, { lastChunkHandling: 'strict' }); // strict: padding required, padding bits zero
+    } catch {
+      return undefined;
+    }
+    const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+    // fromBase64 skips ASCII whitespace; a string holding some decodes to fewer bytes than its length says.
+    return bytes.length === (s.length / 4) * 3 - pad ? bytes : undefined;
+  }
+  if (!STD_B64.test(s)) return undefined;
+  if (s.endsWith('==')) {
+    if ((B64_INDEX[s.charCodeAt(s.length - 3)] & 0x0f) !== 0) return undefined;
+  } else if (s.endsWith('=') && (B64_INDEX[s.charCodeAt(s.length - 2)] & 0x03) !== 0) return undefined;
+  try {
+    return fromBase64(s);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes → standard Base64, natively when the runtime has `Uint8Array.prototype.toBase64`. */

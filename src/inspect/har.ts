@@ -14,10 +14,10 @@
  * plaintext, key source and AAD mode. Redacted by default (tokens, Authorization, keys).
  */
 import { z } from 'zod';
-import { fromBase64Any, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
+import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
-import { MAX_BODY_BYTES, normalizeHeaders, type CapturedBody, type CapturedExchange } from './exchange';
+import { MAX_BODY_BYTES, bytesToBase64, canonicalBase64ToBytes, capturedBody, hasNativeBase64, type CapturedBody, type CapturedExchange } from './exchange';
 import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
@@ -70,9 +70,15 @@ export function parseHar(text: string, tabId = -1): CapturedExchange[] {
 
 /** One HAR entry (a file's, or chrome.devtools.network's with content from getContent()). */
 export function fromHarEntry(raw: unknown, tabId = -1, source: 'har' | 'devtools' = 'har'): CapturedExchange {
-  const parsed = HarEntry.safeParse(raw);
-  if (!parsed.success) throw new KeyholeError('SCHEMA_INVALID', 'har: not a HAR entry');
-  const e = parsed.data;
+  // The structural check below accepts a subset of what the zod schema accepts (every HAR writer's
+  // ordinary output) at a fraction of its cost; anything else goes through zod, which stays the judge.
+  let e: HarEntry;
+  if (isPlainHarEntry(raw)) e = raw as HarEntry;
+  else {
+    const parsed = HarEntry.safeParse(raw);
+    if (!parsed.success) throw new KeyholeError('SCHEMA_INVALID', 'har: not a HAR entry');
+    e = parsed.data;
+  }
   const ex: CapturedExchange = {
     id: nextId(source),
     tabId,
@@ -80,8 +86,8 @@ export function fromHarEntry(raw: unknown, tabId = -1, source: 'har' | 'devtools
     startedAt: e.startedDateTime ? Date.parse(e.startedDateTime) || 0 : 0,
     method: e.request.method.toUpperCase(),
     url: e.request.url,
-    requestHeaders: normalizeHeaders(e.request.headers.map((h) => [h.name, h.value])),
-    responseHeaders: normalizeHeaders((e.response?.headers ?? []).map((h) => [h.name, h.value])),
+    requestHeaders: headerMap(e.request.headers),
+    responseHeaders: headerMap(e.response?.headers),
   };
   if (e.time !== undefined && e.time >= 0) ex.durationMs = e.time;
   const post = e.request.postData;
@@ -93,28 +99,84 @@ export function fromHarEntry(raw: unknown, tabId = -1, source: 'har' | 'devtools
   return ex;
 }
 
+/** normalizeHeaders over HAR's [{name, value}] list, without building the pairs. */
+function headerMap(list: ReadonlyArray<{ name: string; value: string }> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!list) return out;
+  for (const { name, value } of list) {
+    const n = name.toLowerCase();
+    out[n] = Object.hasOwn(out, n) ? `${out[n]}, ${value}` : value;
+  }
+  return out;
+}
+
+// ── the cheap entry check (a strict subset of HarEntry) ─────────────────────────────────────────
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optString = (v: unknown) => v === undefined || typeof v === 'string';
+const optNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+
+function isHeaderList(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (const h of v) if (!isObj(h) || typeof h.name !== 'string' || typeof h.value !== 'string') return false;
+  return true;
+}
+
+/** True only when the zod HarEntry schema would accept `raw` and read it back unchanged (headers present). */
+function isPlainHarEntry(raw: unknown): boolean {
+  if (!isObj(raw) || !optString(raw.startedDateTime) || !optNumber(raw.time)) return false;
+  const rq = raw.request;
+  if (!isObj(rq) || typeof rq.method !== 'string' || rq.method.length < 1 || rq.method.length > 32) return false;
+  if (typeof rq.url !== 'string' || rq.url.length > 16_384 || !Array.isArray(rq.headers) || !isHeaderList(rq.headers)) return false;
+  const pd = rq.postData;
+  if (pd !== undefined && (!isObj(pd) || !optString(pd.mimeType) || !optString(pd.text) || !optString(pd.encoding))) return false;
+  const rs = raw.response;
+  if (rs === undefined) return true;
+  if (!isObj(rs) || typeof rs.status !== 'number' || !Number.isSafeInteger(rs.status)) return false;
+  if (!Array.isArray(rs.headers) || !isHeaderList(rs.headers)) return false;
+  if (rs._error !== undefined && rs._error !== null && typeof rs._error !== 'string') return false;
+  const c = rs.content;
+  return c === undefined || (isObj(c) && optNumber(c.size) && optString(c.mimeType) && optString(c.text) && optString(c.encoding));
+}
+
+// ── bodies: each decoded (or encoded) once, the bytes handed to the bodyBytes cache ──────────────
+
+const NON_ASCII = /[^\0-\x7f]/;
+
 function requestBodyOf(text: string, encoding?: string): CapturedBody {
-  if (encoding === 'base64') return bodyOf(fromBase64Any(text), false);
+  if (encoding === 'base64') return base64Body(text);
+  // ASCII (every JSON envelope, every base64 or JSON body): UTF-8, Latin-1 and the text agree, exact.
+  if (!NON_ASCII.test(text)) return encodedBody(utf8Encode(text), text, false);
   // Chrome's rule, inverted: Latin-1 was used only when the bytes were not valid UTF-8.
-  let bytes: Uint8Array;
   const latin1 = /^[\0-\xff]*$/.test(text) ? latin1ToBytes(text) : undefined;
-  bytes = latin1 && !isValidUtf8(latin1) ? latin1 : utf8Encode(text);
-  return bodyOf(bytes, /[^\0-\x7f]/.test(text));
+  const bytes = latin1 && !isValidUtf8(latin1) ? latin1 : utf8Encode(text);
+  return encodedBody(bytes, undefined, true);
 }
 
 function responseBodyOf(text: string, encoding?: string): CapturedBody {
-  if (encoding === 'base64') return bodyOf(fromBase64Any(text), false);
-  return bodyOf(utf8Encode(text), looksMangledBinary(text));
+  if (encoding === 'base64') return base64Body(text);
+  const bytes = utf8Encode(text);
+  return encodedBody(bytes, NON_ASCII.test(text) ? undefined : text, looksMangledBinary(text));
+}
+
+/** Base64 content: kept as it is when already canonical standard Base64 (DevTools writes that), else re-encoded. */
+function base64Body(text: string): CapturedBody {
+  const bytes = canonicalBase64ToBytes(text);
+  if (bytes) return capturedBody(bytes, text, false);
+  return encodedBody(fromBase64Any(text), undefined, false);
+}
+
+/** `ascii`: the body's text when it is pure ASCII — then Base64 can be encoded straight from it. */
+function encodedBody(bytes: Uint8Array, ascii: string | undefined, lossy: boolean): CapturedBody {
+  if (bytes.length > MAX_BODY_BYTES) return capturedBody(bytes, '', lossy);
+  return capturedBody(bytes, ascii !== undefined && !hasNativeBase64 ? btoa(ascii) : bytesToBase64(bytes), lossy);
 }
 
 /** DevTools' text view of a binary body: replacement characters, or the "SC" magic + version byte. */
 export function looksMangledBinary(text: string): boolean {
   return text.includes('\uFFFD') || (text.length >= 3 && text.startsWith('SC') && text.charCodeAt(2) < 0x20);
-}
-
-function bodyOf(bytes: Uint8Array, lossy: boolean): CapturedBody {
-  if (bytes.length > MAX_BODY_BYTES) return { base64: '', size: bytes.length, truncated: true, ...(lossy && { lossy }) };
-  return { base64: toBase64(bytes), size: bytes.length, truncated: false, ...(lossy && { lossy }) };
 }
 
 function isValidUtf8(b: Uint8Array): boolean {

@@ -76,6 +76,7 @@ export class Keyring {
   private wraps: WrapObservation[] = [];
   private privateKeyPem: string | undefined;
   private listeners = new Set<() => void>();
+  private decodedKeys = new Map<string, Uint8Array>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -224,15 +225,9 @@ export class Keyring {
     const push = (b64: string | undefined, c: Omit<KeyCandidate, 'key'>) => {
       if (!b64 || seen.has(b64)) return;
       seen.add(b64);
-      out.push({ ...c, key: fromBase64(b64) });
+      out.push({ ...c, key: this.keyBytes(b64) });
     };
-    if (sessionId !== undefined) {
-      for (const e of this.entries) {
-        if (e.sessionId !== sessionId) continue;
-        if (dir !== 'response') push(e.requestKey, { dir: 'request', source: e.source, sessionId });
-        if (dir !== 'request') push(e.responseKey, { dir: 'response', source: e.source, sessionId });
-      }
-    }
+    if (sessionId !== undefined) this.pushOwn(sessionId, dir, push);
     // Keys learnt without a session id (e.g. a handshake whose response was not captured).
     for (const e of this.entries) {
       if (e.sessionId !== undefined) continue;
@@ -242,6 +237,41 @@ export class Keyring {
     for (const w of [...this.wraps].reverse()) push(w.key, { dir: 'any', source: 'trial' });
     for (const c of [...this.loose].reverse()) push(c.key, { dir: 'any', source: 'trial' });
     return out;
+  }
+
+  /**
+   * The first part of candidates(): only the keys that belong to `sessionId`, same order. Decryption
+   * tries these alone first — for a known session that is the whole job, and it skips building the
+   * loose-candidate list (up to a few hundred keys) for every message.
+   */
+  ownCandidates(sessionId: string, dir: 'request' | 'response' | 'any' = 'any'): KeyCandidate[] {
+    const out: KeyCandidate[] = [];
+    let seen: string[] | undefined;
+    this.pushOwn(sessionId, dir, (b64, c) => {
+      if (!b64 || seen?.includes(b64)) return;
+      (seen ??= []).push(b64);
+      out.push({ ...c, key: this.keyBytes(b64) });
+    });
+    return out;
+  }
+
+  private pushOwn(sessionId: string, dir: 'request' | 'response' | 'any', push: (b64: string | undefined, c: Omit<KeyCandidate, 'key'>) => void): void {
+    for (const e of this.entries) {
+      if (e.sessionId !== sessionId) continue;
+      if (dir !== 'response') push(e.requestKey, { dir: 'request', source: e.source, sessionId });
+      if (dir !== 'request') push(e.responseKey, { dir: 'response', source: e.source, sessionId });
+    }
+  }
+
+  /** Decoded key bytes, memoised (every message of a session asks for the same key). Callers must not mutate them. */
+  private keyBytes(b64: string): Uint8Array {
+    let k = this.decodedKeys.get(b64);
+    if (!k) {
+      if (this.decodedKeys.size >= 1024) this.decodedKeys.clear();
+      k = fromBase64(b64);
+      this.decodedKeys.set(b64, k);
+    }
+    return k;
   }
 }
 
