@@ -17,7 +17,7 @@ import { ENVELOPE_VERSION, IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, isEnvelopeTy
 import type { PEncoding } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, base64ToBytes, bodyBytes, scSessionIdOf, type CapturedBody } from './exchange';
+import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, scSessionIdOf, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 
@@ -110,15 +110,22 @@ export async function decryptSide(
   if (body.truncated) {
     return { form: 'none', status: 'failed', error: { code: 'INPUT_INVALID', message: `capture: body of ${body.size} bytes was over the capture limit` } };
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = bodyBytes(body)!;
-  } catch {
-    return { form: 'none', status: 'failed', error: { code: 'INPUT_INVALID', message: 'capture: body is not valid base64' } };
-  }
   // One pass over the body: its form (detectBodyForm's rules), and for an envelope its parts and
-  // anatomy (describeEnvelope's), so it is decoded and parsed once, not once per key tried.
-  const read = readBody(bytes);
+  // anatomy (describeEnvelope's), so it is decoded and parsed once, not once per key tried. A HAR
+  // import's ASCII body (a JSON envelope) is read from its text: no bytes, no UTF-8 decode.
+  const ascii = bodyAsciiText(body);
+  let read: BodyRead;
+  if (ascii !== undefined && !(ascii.length >= 2 && ascii.charCodeAt(0) === 0x53 && ascii.charCodeAt(1) === 0x43)) {
+    read = readText(ascii);
+  } else {
+    let bytes: Uint8Array;
+    try {
+      bytes = bodyBytes(body)!;
+    } catch {
+      return { form: 'none', status: 'failed', error: { code: 'INPUT_INVALID', message: 'capture: body is not valid base64' } };
+    }
+    read = readBody(bytes);
+  }
   if (read.kind !== 'envelope') return read.side;
   const { form, env } = read;
   if ('error' in env) return { form, status: 'failed', error: env.error };
@@ -131,7 +138,7 @@ export async function decryptSide(
   for (let pass = 0; pass < 2; pass++) {
     let list = own;
     if (pass === 1) {
-      const limit = bytes.length > LARGE_BODY ? MAX_TRIALS_LARGE : MAX_TRIALS;
+      const limit = body.size > LARGE_BODY ? MAX_TRIALS_LARGE : MAX_TRIALS;
       list = keyring.candidates(sessionId, dir).filter((c) => c.sessionId === undefined).slice(0, limit);
     }
     trials += list.length;
@@ -198,6 +205,11 @@ export function readBody(bytes: Uint8Array): BodyRead {
   } catch {
     return { kind: 'done', side: { form: 'other', status: 'plain' } };
   }
+  return readText(text);
+}
+
+/** readBody for a body that is valid UTF-8 and does not start with the "SC" magic, given as its text. */
+function readText(text: string): BodyRead {
   const t = text.trim();
   if (t.length === 0) return { kind: 'done', side: { form: 'empty', status: 'none' } };
   let value: unknown;
@@ -219,14 +231,12 @@ export function readBody(bytes: Uint8Array): BodyRead {
   return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
 }
 
-const STD_B64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** parseJsonEnvelope (envelope-json.ts) from the already-parsed object. */
 function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvelope {
   if (v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
   let raw: Uint8Array;
   let pEncoding: PEncoding;
-  const strict = p.length % 4 === 0 && STD_B64.test(p) ? strictBase64(p) : undefined; // fromBase64's test
+  const strict = decodeStdBase64(p)?.bytes; // exactly what fromBase64 accepts
   if (strict) {
     raw = strict;
     pEncoding = 'base64';
@@ -264,14 +274,6 @@ function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvel
     sealed,
     anatomy: { form: 'json-envelope', pEncoding, ivHex: toHex(iv), tagHex: toHex(raw.subarray(raw.length - TAG_LENGTH)), ciphertextLength: raw.length - IV_LENGTH - TAG_LENGTH, totalLength },
   };
-}
-
-function strictBase64(p: string): Uint8Array | undefined {
-  try {
-    return base64ToBytes(p); // natively when the runtime can
-  } catch {
-    return undefined;
-  }
 }
 
 function binaryAnatomy(env: BinaryEnvelope, totalLength: number): EnvelopeAnatomy {

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
-import { MAX_BODY_BYTES, bytesToBase64, canonicalBase64ToBytes, capturedBody, hasNativeBase64, type CapturedBody, type CapturedExchange } from './exchange';
+import { MAX_BODY_BYTES, bytesToBase64, canonicalBase64ToBytes, capturedAsciiBody, capturedBody, type CapturedBody, type CapturedExchange } from './exchange';
 import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
@@ -148,30 +148,29 @@ const NON_ASCII = /[^\0-\x7f]/;
 function requestBodyOf(text: string, encoding?: string): CapturedBody {
   if (encoding === 'base64') return base64Body(text);
   // ASCII (every JSON envelope, every base64 or JSON body): UTF-8, Latin-1 and the text agree, exact.
-  if (!NON_ASCII.test(text)) return encodedBody(utf8Encode(text), text, false);
+  if (!NON_ASCII.test(text)) return capturedAsciiBody(text);
   // Chrome's rule, inverted: Latin-1 was used only when the bytes were not valid UTF-8.
   const latin1 = /^[\0-\xff]*$/.test(text) ? latin1ToBytes(text) : undefined;
   const bytes = latin1 && !isValidUtf8(latin1) ? latin1 : utf8Encode(text);
-  return encodedBody(bytes, undefined, true);
+  return encodedBody(bytes, true);
 }
 
 function responseBodyOf(text: string, encoding?: string): CapturedBody {
   if (encoding === 'base64') return base64Body(text);
-  const bytes = utf8Encode(text);
-  return encodedBody(bytes, NON_ASCII.test(text) ? undefined : text, looksMangledBinary(text));
+  const lossy = looksMangledBinary(text);
+  if (!lossy && !NON_ASCII.test(text)) return capturedAsciiBody(text);
+  return encodedBody(utf8Encode(text), lossy);
 }
 
 /** Base64 content: kept as it is when already canonical standard Base64 (DevTools writes that), else re-encoded. */
 function base64Body(text: string): CapturedBody {
   const bytes = canonicalBase64ToBytes(text);
   if (bytes) return capturedBody(bytes, text, false);
-  return encodedBody(fromBase64Any(text), undefined, false);
+  return encodedBody(fromBase64Any(text), false);
 }
 
-/** `ascii`: the body's text when it is pure ASCII — then Base64 can be encoded straight from it. */
-function encodedBody(bytes: Uint8Array, ascii: string | undefined, lossy: boolean): CapturedBody {
-  if (bytes.length > MAX_BODY_BYTES) return capturedBody(bytes, '', lossy);
-  return capturedBody(bytes, ascii !== undefined && !hasNativeBase64 ? btoa(ascii) : bytesToBase64(bytes), lossy);
+function encodedBody(bytes: Uint8Array, lossy: boolean): CapturedBody {
+  return capturedBody(bytes, bytes.length > MAX_BODY_BYTES ? '' : bytesToBase64(bytes), lossy);
 }
 
 /** DevTools' text view of a binary body: replacement characters, or the "SC" magic + version byte. */

@@ -1,7 +1,8 @@
-/** Options: environment profiles, "Remember sessions", the refresh margin, and this profile's X-Client-Hash. */
+/** Options: environment profiles, "Capture on these sites", "Remember sessions", the refresh margin, and this profile's X-Client-Hash. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Environment, Settings } from '../background/sessions/schemas';
 import { EnvironmentForm, blankDraft } from './EnvironmentForm';
+import { CaptureOrigins } from './CaptureOrigins';
 import { errorText, t } from '../ui/i18n';
 import { rpc } from '../ui/rpc-client';
 
@@ -91,6 +92,8 @@ export function App() {
           ))}
         </ul>
       </section>
+
+      <CaptureOrigins envs={envs} />
 
       <section class="panel">
         <h2>{t('sessionsSettings')}</h2>

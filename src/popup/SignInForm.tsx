@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { SessionView } from '../messaging/popup-rpc';
 import { errorText, t } from '../ui/i18n';
 import { rpc } from '../ui/rpc-client';
+import { stepAfterError } from './signin-steps';
 
 interface Props {
   envs: Array<{ id: string; name: string; apiBase: string }>;
@@ -37,6 +38,12 @@ export function SignInForm({ envs, activeEnvId, onSession, onCancel }: Props) {
     } catch (e) {
       const x = e as { code?: string; message?: string };
       setError(errorText(x.code, x.message));
+      // An expired login session cannot take another code: back to email and password (signin-steps.ts).
+      if (mode === 'signin' && login && stepAfterError('code', x.code) === 'credentials') {
+        setLogin(null);
+        setCode('');
+        setPassword('');
+      }
     } finally {
       setBusy(false);
     }

@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'TOKEN_MISSING'
   | 'INVALID_CREDENTIALS'
   | 'MFA_CODE_INVALID'
+  /** The login session (between login/initiate and login/complete, §11) expired or ran out of attempts: start over. */
+  | 'LOGIN_SESSION_EXPIRED'
   | 'VALIDATION_FAILED'
   | 'SERVER_ERROR'
   | 'NETWORK_ERROR'

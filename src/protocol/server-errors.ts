@@ -25,6 +25,8 @@ const EXACT: Record<string, ErrorCode> = {
   'ACCESS.PERMISSION_DENIED': 'PERMISSION_DENIED',
   'AUTH.INVALID_CREDENTIALS': 'INVALID_CREDENTIALS',
   'AUTH.MFA_CODE_INVALID': 'MFA_CODE_INVALID',
+  // Unknown, expired or exhausted login session (401): the user must start the sign-in again.
+  'AUTH.LOGIN_SESSION_INVALID': 'LOGIN_SESSION_EXPIRED',
 };
 
 function codeFor(status: number, serverCode: string | undefined): ErrorCode {

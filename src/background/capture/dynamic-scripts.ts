@@ -1,9 +1,17 @@
 /**
- * Capture beyond the manifest's loopback origins: the hook and relay are registered with
- * chrome.scripting.registerContentScripts for every http(s) origin the user granted (configured
- * environments and origins added by hand ask for optional host permissions). Kept in sync with
- * permission grants and revocations; the registration persists across browser sessions.
+ * Capture beyond the manifest's loopback origins: the hook (MAIN world) and relay (ISOLATED) are
+ * registered with chrome.scripting.registerContentScripts for exactly
+ *   - the API origins of configured environments (storage.local `kh:envs`), and
+ *   - the page origins of "Capture on these sites" (storage.local `kh:captureOrigins`, capture-origins.ts),
+ * each only while its optional host permission is granted, and never for a host the manifest's
+ * content_scripts already hook (loopback: registering it again would inject twice — the hook guards
+ * against that, but there is no reason to). Granted hosts nobody asked to capture are left alone.
+ * Re-synced on install/startup, permission grants and revocations, and changes of either list; the
+ * registration persists across browser sessions.
  */
+import { Environment } from '../sessions/schemas';
+import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from './capture-origins';
+
 export const MAIN_SCRIPT_ID = 'keyhole-capture-main';
 export const RELAY_SCRIPT_ID = 'keyhole-capture-relay';
 
@@ -13,18 +21,61 @@ export function extraCaptureOrigins(granted: readonly string[], manifestMatches:
   return [...new Set(granted.filter((o) => /^https?:\/\//.test(o) && !covered.has(o)))].sort();
 }
 
+export interface CapturePlanInput {
+  /** API bases of the configured environments. */
+  envApiBases: readonly string[];
+  /** Normalized "Capture on these sites" origins. */
+  captureOrigins: readonly string[];
+  /** chrome.permissions.getAll().origins (may hold wildcards such as https://*\/*). */
+  granted: readonly string[];
+  /** The manifest's content_scripts matches (hooked statically). */
+  manifestMatches: readonly string[];
+}
+
+/** The match patterns the two dynamic scripts should be registered for (sorted, deduplicated). */
+export function captureMatches(o: CapturePlanInput): string[] {
+  const wanted = [...o.envApiBases, ...o.captureOrigins].flatMap((x) => hostPattern(x) ?? []);
+  const grantedWanted = wanted.filter((p) => coveredBy(o.granted, p) && !coveredBy(o.manifestMatches, p));
+  return extraCaptureOrigins(grantedWanted, o.manifestMatches);
+}
+
+/** Environments' API bases as stored; absent → the default loopback gateway, which needs nothing. */
+export function envApiBasesOf(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((e) => {
+    const p = Environment.safeParse(e);
+    return p.success ? [p.data.apiBase] : [];
+  });
+}
+
+/** A storage change that can alter what should be registered. */
+export function affectsCaptureScripts(changes: Record<string, unknown>, areaName: string): boolean {
+  return areaName === 'local' && (CAPTURE_ORIGINS_KEY in changes || ENVS_KEY in changes);
+}
+
 let chain: Promise<void> = Promise.resolve();
 
+/** Serialized: bursts (a grant plus the list write that follows it) run one after another. */
 export function syncCaptureScripts(): Promise<void> {
   chain = chain.then(doSync, doSync).catch((e) => console.warn('keyhole: capture registration failed', e));
   return chain;
 }
 
 async function doSync(): Promise<void> {
-  const { origins = [] } = await chrome.permissions.getAll();
+  const [{ origins = [] }, stored] = await Promise.all([chrome.permissions.getAll(), chrome.storage.local.get([ENVS_KEY, CAPTURE_ORIGINS_KEY])]);
   const manifestMatches = (chrome.runtime.getManifest().content_scripts ?? []).flatMap((c) => c.matches ?? []);
-  const matches = extraCaptureOrigins(origins, manifestMatches);
+  const matches = captureMatches({
+    envApiBases: envApiBasesOf(stored[ENVS_KEY]),
+    captureOrigins: parseCaptureOrigins(stored[CAPTURE_ORIGINS_KEY]),
+    granted: origins,
+    manifestMatches,
+  });
   const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [MAIN_SCRIPT_ID, RELAY_SCRIPT_ID] });
+  const same = (a: readonly string[] = [], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === b[i]);
+  // Nothing changed (e.g. an environment was renamed): leave the registration alone rather than open
+  // a window in which a page loading right now would miss the hook.
+  if (existing.length === 2 && existing.every((s) => same(s.matches, matches))) return;
+  if (existing.length === 0 && matches.length === 0) return;
   if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
   if (matches.length === 0) return;
   await chrome.scripting.registerContentScripts([

@@ -16,6 +16,8 @@ import type { CapturedExchange } from '../../inspect/exchange';
 import { Keyring, type CandidateKey, type KeyringSnapshot, type WrapObservation } from '../../inspect/keyring';
 import { learnKeys, wrappedPairOf } from '../../inspect/learn-keys';
 import { KeyholeError } from '../../protocol/errors';
+import { errorFromResponse } from '../../protocol/server-errors';
+import { provesUnspent } from '../sessions/refresh-outcome';
 import { TabBuffers, type BufferLimits, type KvArea, DEFAULT_LIMITS } from './tab-buffers';
 
 export interface SessionsBridge {
@@ -281,15 +283,43 @@ export class CaptureHub {
     });
   }
 
+  /**
+   * "Follow in Keyhole": adopt the token pair of a login/refresh answer. Refused when a later refresh
+   * request of the same tab already presented that refresh token (§11 single use): the page spent it,
+   * so following it would store a dead token, and Keyhole's first refresh would be a reuse that revokes
+   * the family (§12). A later refresh that was refused in a way proving the token unspent (429, SC
+   * session, validation, access/header refusals) does not count. The session engine then refuses
+   * copies of tokens it holds or rotated itself (engine.ts adopt).
+   */
   async followSession(exchangeId: string): Promise<{ sessionKey: string }> {
     if (!this.o.sessions) throw new KeyholeError('WORKER_UNAVAILABLE', 'capture: session engine not available');
-    const d = await this.serial(async () => {
+    const { d, spentBy } = await this.serial(async () => {
       const ex = this.buffers.find(exchangeId);
       if (!ex) throw new KeyholeError('INPUT_INVALID', 'capture: no such exchange');
-      return this.decrypted.get(ex.id) ?? this.decryptAndNote(ex);
+      const d = this.decrypted.get(ex.id) ?? (await this.decryptAndNote(ex));
+      const token = tokenPairOf(d)?.refreshToken;
+      let spentBy: DecryptedExchange | undefined;
+      if (d.follow && typeof token === 'string' && ex.tabId >= 0) {
+        const tab = this.buffers.get(ex.tabId);
+        for (const later of tab.slice(tab.findIndex((e) => e.id === ex.id) + 1)) {
+          const ld = this.decrypted.get(later.id) ?? (await this.decryptAndNote(later));
+          if (spendsToken(ld, token)) {
+            spentBy = ld;
+            break;
+          }
+        }
+      }
+      return { d, spentBy };
     });
-    const data = (d.response.json as { data?: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } } | undefined)?.data;
+    const data = tokenPairOf(d);
     if (!d.follow || typeof data?.refreshToken !== 'string') throw new KeyholeError('INPUT_INVALID', 'capture: this exchange carries no token pair to follow');
+    if (spentBy) {
+      throw new KeyholeError(
+        'REFRESH_REJECTED',
+        'capture: the page already spent this refresh token in a later refresh (refresh tokens are single-use) — follow the newest refresh instead',
+        { details: { spentBy: spentBy.exchange.id } },
+      );
+    }
     return this.o.sessions.adoptSession({
       apiBase: d.follow.apiBase,
       refreshToken: data.refreshToken,
@@ -324,6 +354,24 @@ export class CaptureHub {
   idle(): Promise<void> {
     return this.serial(async () => {});
   }
+}
+
+function tokenPairOf(d: DecryptedExchange): { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } | undefined {
+  return (d.response.json as { data?: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } } | undefined)?.data ?? undefined;
+}
+
+/**
+ * True when `d` is a refresh request that presented `token` and was not refused in a way that proves
+ * the token unspent. An unknown outcome (network error, unreadable answer) counts as spent: re-sending
+ * it could be a reuse.
+ */
+function spendsToken(d: DecryptedExchange, token: string): boolean {
+  if (d.kind !== 'refresh' || (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken !== token) return false;
+  const status = d.exchange.status;
+  if (status === undefined) return true;
+  const envelope = d.response.json as { success?: unknown } | undefined;
+  if (status >= 200 && status < 300 && envelope?.success !== false) return true;
+  return !provesUnspent(errorFromResponse(status, { code: d.responseCode }).code);
 }
 
 function retryable(d: DecryptedExchange): boolean {

@@ -7,7 +7,7 @@ import { listOwnScSessions, adoptSession, notePageRotation } from '../sessions/i
 import { CaptureHub } from './hub';
 import { servePanelPort, type PanelPort } from './panel-port';
 import { createRelayHandler } from './relay-handler';
-import { syncCaptureScripts } from './dynamic-scripts';
+import { affectsCaptureScripts, syncCaptureScripts } from './dynamic-scripts';
 
 let hub: CaptureHub | undefined;
 
@@ -46,6 +46,11 @@ export function installCapture(): void {
   chrome.permissions.onRemoved.addListener(() => void syncCaptureScripts());
   chrome.runtime.onInstalled.addListener(() => void syncCaptureScripts());
   chrome.runtime.onStartup.addListener(() => void syncCaptureScripts());
+  // The options page writes "Capture on these sites" (and environments) to storage.local itself;
+  // registration follows the stored lists (dynamic-scripts.ts, capture-origins.ts).
+  chrome.storage.onChanged.addListener((changes, areaName) => {
+    if (affectsCaptureScripts(changes, areaName)) void syncCaptureScripts();
+  });
 
   // Expose for e2e tests evaluating in the worker (read-only use; no secrets beyond what the panel gets).
   (globalThis as { __keyholeCapture?: () => CaptureHub }).__keyholeCapture = captureHub;

@@ -16,7 +16,11 @@ import { badgeFor, type Badge } from './badge';
 import { accessClaims } from './token-claims';
 import { newEnvId, parseEnvironment, sameApiBase } from './environments';
 import { toView } from './view';
+import { withSpent } from './refresh-outcome';
 import type { PopupState, SessionView } from '../../messaging/popup-rpc';
+
+/** SerialQueue key for adopting (session keys are 16 hex characters, so it cannot collide). */
+const ADOPT_QUEUE = 'adopt:';
 
 export interface EngineDeps {
   areas: StorageAreas;
@@ -199,19 +203,31 @@ export class SessionEngine {
     });
   }
 
-  /** Paste a refresh token (and maybe an access token) for an environment. */
+  /**
+   * Paste a refresh token (and maybe an access token) for an environment.
+   *
+   * A refresh token is single use (§11), so one token must live in one session only: two sessions
+   * holding it would both send it, and the second send is a reuse that revokes the family (§12). So:
+   * - a token an existing session holds (current, or in its in-flight marker) returns that session,
+   *   taking the given access token if it is newer than the one stored;
+   * - a token a session already rotated away from (spentRefreshTokens) is refused: it is dead.
+   * Check and insert run on one queue so two adopts of one token at once (double click, Follow twice)
+   * cannot both miss each other.
+   */
   async adopt(input: { envId: string; refreshToken: string; accessToken?: string; expiresIn?: number; label?: string; source?: 'adopted' | 'followed' }): Promise<SessionView> {
     await this.env(input.envId);
-    let accessExpiresAt: number | undefined;
-    if (input.accessToken) {
-      try {
-        accessExpiresAt = accessTokenExpiry(input.accessToken, input.expiresIn ?? 0, this.now());
-      } catch {
-        accessExpiresAt = undefined;
-      }
-      // Without `exp` and without expiresIn the expiry is unknown: refresh at once (schedule.ts).
-      if (accessExpiresAt !== undefined && input.expiresIn === undefined && accessExpiresAt <= this.now()) accessExpiresAt = undefined;
+    return this.refresher.queue.run(ADOPT_QUEUE, () => this.adoptOnce(input));
+  }
+
+  private async adoptOnce(input: { envId: string; refreshToken: string; accessToken?: string; expiresIn?: number; label?: string; source?: 'adopted' | 'followed' }): Promise<SessionView> {
+    const sessions = await this.stores.sessions();
+    const token = input.refreshToken;
+    const holder = sessions.find((s) => s.record.refreshToken === token || s.record.inflight?.refreshToken === token);
+    if (holder) return this.adoptInto(holder.record.key, input);
+    if (sessions.some((s) => s.record.spentRefreshTokens?.includes(token))) {
+      throw new KeyholeError('REFRESH_REJECTED', 'this refresh token was already rotated');
     }
+    const accessExpiresAt = input.accessToken ? this.adoptedExpiry(input.accessToken, input.expiresIn) : undefined;
     return this.addSession({
       envId: input.envId,
       source: input.source ?? 'adopted',
@@ -220,6 +236,43 @@ export class SessionEngine {
       ...(accessExpiresAt !== undefined ? { accessExpiresAt } : {}),
       ...(input.label ? { label: input.label } : {}),
     });
+  }
+
+  /** The session `key` already holds the adopted token: keep it, and take a newer access token. */
+  private async adoptInto(key: string, input: { refreshToken: string; accessToken?: string; expiresIn?: number }): Promise<SessionView> {
+    // On the session's own queue: a refresh of it that is running finishes first (no lost update).
+    const rec = await this.refresher.queue.run(key, async () => {
+      const cur = await this.stores.session(key);
+      if (!cur) throw new KeyholeError('SESSION_DEAD', 'sessions: no such session');
+      const r = cur.record;
+      // Rotated meanwhile, or the token is in a flight: the pasted access token is not newer than ours.
+      if (r.refreshToken !== input.refreshToken || r.inflight || !input.accessToken || input.accessToken === r.accessToken) return r;
+      const exp = this.adoptedExpiry(input.accessToken, input.expiresIn);
+      const newer = r.accessToken === undefined || (exp !== undefined && (r.accessExpiresAt === undefined || exp > r.accessExpiresAt));
+      if (!newer) return r;
+      const next: SessionRecord = {
+        ...r,
+        ...accessClaims(input.accessToken),
+        accessToken: input.accessToken,
+        accessExpiresAt: exp,
+      };
+      await this.stores.putSession(next, cur.area);
+      await this.afterChange(next);
+      return next;
+    });
+    return this.view(rec, await this.stores.environments());
+  }
+
+  /** Expiry of an access token handed in with a pasted/followed refresh token (undefined: unknown → refresh at once). */
+  private adoptedExpiry(accessToken: string, expiresIn: number | undefined): number | undefined {
+    let at: number | undefined;
+    try {
+      at = accessTokenExpiry(accessToken, expiresIn ?? 0, this.now());
+    } catch {
+      return undefined;
+    }
+    // Without `exp` and without expiresIn the expiry is unknown: refresh at once (schedule.ts).
+    return expiresIn === undefined && at <= this.now() ? undefined : at;
   }
 
   private async addSession(p: Pick<SessionRecord, 'envId' | 'source' | 'refreshToken'> & Partial<SessionRecord>): Promise<SessionView> {
@@ -299,6 +352,7 @@ export class SessionEngine {
         accessToken: input.accessToken,
         accessExpiresAt,
         refreshToken: input.refreshToken,
+        ...(input.refreshToken !== input.oldRefreshToken ? { spentRefreshTokens: withSpent(cur.record.spentRefreshTokens, input.oldRefreshToken) } : {}),
         status: 'active',
         retryAt: undefined,
         failures: 0,

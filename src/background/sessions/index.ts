@@ -22,6 +22,7 @@ import { SessionEngine } from './engine';
 import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
 import { createEnvClient } from './env-client';
 import { popupHandler } from './rpc-handlers';
+import { isExtensionPageSender } from './sender';
 
 let engine: SessionEngine | undefined;
 
@@ -41,7 +42,14 @@ function getEngine(): SessionEngine {
 export function installSessionEngine(): void {
   const e = getEngine();
   const handle = popupHandler(e);
-  browser.runtime.onMessage.addListener((message: unknown) => handle(message, undefined));
+  const extensionId = chrome.runtime.id;
+  const extensionBaseUrl = chrome.runtime.getURL('');
+  // Anything but our own pages is ignored (no answer), not refused with PERMISSION_DENIED: a content
+  // script or another extension learns nothing (not even that the boundary exists), our pages never
+  // hit it, and like the relay handler it leaves the message to the other listeners (sender.ts).
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
+    isExtensionPageSender(sender, extensionId, extensionBaseUrl) ? handle(message, undefined) : undefined,
+  );
   chrome.alarms.onAlarm.addListener((alarm) => void e.onAlarm(alarm.name));
   chrome.runtime.onStartup.addListener(() => void e.wake());
   void e.wake().catch(() => undefined);

@@ -13,7 +13,7 @@
  */
 import { isKeyholeError, type ErrorCode } from '../../protocol/errors';
 import { backoffDelay, DEFAULT_RETRY_AFTER_MS } from './backoff';
-import type { SessionRecord } from './schemas';
+import { SPENT_TOKENS_KEPT, type SessionRecord } from './schemas';
 import type { TokenPair } from './env-client';
 import { accessClaims } from './token-claims';
 
@@ -27,6 +27,16 @@ const UNSPENT_CODES = new Set<ErrorCode>([
   'FINGERPRINT_MISMATCH',
   'VALIDATION_FAILED',
 ]);
+
+/** True when a refusal with this Keyhole code proves the refresh token was not consumed. */
+export function provesUnspent(code: string | undefined): boolean {
+  return code !== undefined && UNSPENT_CODES.has(code as ErrorCode);
+}
+
+/** `list` plus `token` (once, newest last), bounded to the last SPENT_TOKENS_KEPT. */
+export function withSpent(list: readonly string[] | undefined, token: string): string[] {
+  return [...(list ?? []).filter((t) => t !== token), token].slice(-SPENT_TOKENS_KEPT);
+}
 
 export function errorInfo(e: unknown): { code: string; message: string; retryAfterMs?: number } {
   if (isKeyholeError(e)) {
@@ -43,6 +53,8 @@ export function rotated(rec: SessionRecord, pair: TokenPair, at: number): Sessio
     accessToken: pair.accessToken,
     accessExpiresAt: pair.accessExpiresAt,
     refreshToken: pair.refreshToken,
+    // The token just rotated away from is dead: remember it so nobody adopts a copy of it later.
+    ...(pair.refreshToken !== rec.refreshToken ? { spentRefreshTokens: withSpent(rec.spentRefreshTokens, rec.refreshToken) } : {}),
     ...claims,
     status: 'active',
     retryAt: undefined,

@@ -98,6 +98,9 @@ export const LastRefresh = z.object({
 });
 export type LastRefresh = z.infer<typeof LastRefresh>;
 
+/** How many spent refresh tokens a session remembers (SessionRecord.spentRefreshTokens). */
+export const SPENT_TOKENS_KEPT = 5;
+
 export const SessionRecord = z.object({
   key: z.string().min(1).max(64),
   envId: z.string().min(1),
@@ -118,5 +121,11 @@ export const SessionRecord = z.object({
   /** Last successful refresh (for "last refreshed" and burst coalescing). */
   refreshedAt: z.number().optional(),
   inflight: InflightMarker.optional(),
+  /**
+   * The last few refresh tokens this session rotated away from (oldest first, at most SPENT_TOKENS_KEPT):
+   * a pasted or followed copy of one of them is refused instead of becoming a session that would
+   * present a spent token (reuse detection revokes the family, §12). Never leaves the worker.
+   */
+  spentRefreshTokens: z.array(z.string().min(1)).optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;

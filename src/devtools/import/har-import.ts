@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { fromHarEntry } from '../../inspect';
 import { KeyholeError } from '../../protocol/errors';
+import { HarScanner } from './har-reader';
 import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
 
 const HarLog = z.object({ log: z.looseObject({ entries: z.array(z.unknown()) }) });
@@ -44,6 +45,7 @@ export function convertEntries(entries: readonly unknown[], p: { skipped: number
 
 export interface ImportProgress {
   phase: 'reading' | 'parsing' | 'decrypting' | 'done' | 'error' | 'cancelled';
+  /** Entries in the file: an estimate while it is still being read, exact once done. */
   total: number;
   done: number;
   decrypted: number;
@@ -59,7 +61,11 @@ export interface ImportOptions {
   onRows: (rows: DecryptedExchange[]) => void;
   onProgress: (p: ImportProgress) => void;
   signal?: AbortSignal;
-  /** Called once after parsing with the handshake-looking entries, before any decryption (to learn keys first). */
+  /**
+   * Called with the handshake-looking exchanges of each chunk before that chunk is decrypted (to
+   * learn keys first), and once for the first chunk even when it has none. Rows that found no key
+   * before a later chunk taught new ones are decrypted again at the end.
+   */
   prepare?: (handshakes: CapturedExchange[]) => Promise<void>;
   firstChunk?: number;
   chunk?: number;
@@ -77,36 +83,168 @@ export function chunkRanges(total: number, first: number, size: number): Array<[
   return out;
 }
 
+// ── where the entries come from ──────────────────────────────────────────────────────────────────
+
+/** Raw HAR entries, a batch at a time. Errors are coded (INPUT_INVALID, SCHEMA_INVALID). */
+export interface EntrySource {
+  /** Up to `max` more entries; undefined once the file is exhausted. */
+  next(max: number): Promise<unknown[] | undefined>;
+  /** How many entries the file holds: estimated from the part read so far, exact at the end. */
+  estimate(): number;
+}
+
+/** Serves the rest of a whole-file parse (the fallback when the incremental reader gives up). */
+function fromList(list: unknown[]): EntrySource['next'] {
+  let i = 0;
+  return async (max) => {
+    if (i >= list.length) return undefined;
+    const out = list.slice(i, i + max);
+    i += out.length;
+    return out;
+  };
+}
+
+/** Entries of a HAR held as text: read incrementally, whole-file JSON.parse when the layout is unusual. */
+export function textEntrySource(text: string): EntrySource {
+  const scanner = new HarScanner();
+  scanner.push(text);
+  scanner.end();
+  let fallback: EntrySource['next'] | undefined;
+  let exact: number | undefined;
+  return {
+    async next(max) {
+      if (fallback) return fallback(max);
+      const r = scanner.take(max);
+      if (r.status === 'entries') return r.entries;
+      if (r.status === 'done') {
+        exact = scanner.count;
+        return undefined;
+      }
+      // 'unusual' ('need-data' cannot happen: all the text is there).
+      const all = harEntries(text);
+      exact = all.length;
+      fallback = fromList(all.slice(scanner.count));
+      return fallback(max);
+    },
+    estimate: () => exact ?? estimateTotal(scanner.count, scanner.consumed(), text.length),
+  };
+}
+
+/**
+ * Entries of a HAR file read as a stream: the first ones are parsed while the rest is still being
+ * read (a 36 MB File takes ~0.3–0.5 s to read whole). One read is kept in flight ahead of the scanner.
+ */
+export function fileEntrySource(file: Blob): EntrySource {
+  const scanner = new HarScanner();
+  const reader = file.stream().getReader();
+  const decoder = new TextDecoder(); // UTF-8, BOM stripped, U+FFFD for bad bytes: what Blob.text() does
+  let ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+  let fallback: EntrySource['next'] | undefined;
+  let exact: number | undefined;
+  return {
+    async next(max) {
+      if (fallback) return fallback(max);
+      for (;;) {
+        const r = scanner.take(max);
+        if (r.status === 'entries') return r.entries;
+        if (r.status === 'done') {
+          exact = scanner.count;
+          return undefined;
+        }
+        if (r.status === 'unusual') {
+          await reader.cancel().catch(() => {});
+          ahead = undefined;
+          const all = harEntries(await file.text());
+          exact = all.length;
+          fallback = fromList(all.slice(scanner.count));
+          return fallback(max);
+        }
+        if (!ahead) throw new KeyholeError('INPUT_INVALID', 'har: read past the end');
+        const { done, value } = await ahead;
+        if (done) {
+          ahead = undefined;
+          scanner.push(decoder.decode());
+          scanner.end();
+        } else {
+          ahead = reader.read();
+          scanner.push(decoder.decode(value, { stream: true }));
+        }
+      }
+    },
+    // Characters ≈ bytes for a HAR (JSON punctuation, Base64 and mostly-ASCII text).
+    estimate: () => exact ?? estimateTotal(scanner.count, scanner.consumed(), file.size),
+  };
+}
+
+function estimateTotal(count: number, consumed: number, length: number): number {
+  if (count === 0 || consumed <= 0) return count;
+  return Math.max(count, Math.round((count * length) / consumed));
+}
+
+// ── the import ───────────────────────────────────────────────────────────────────────────────────
+
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
-export async function importHarText(text: string, o: ImportOptions): Promise<ImportProgress> {
+/** Imports a HAR given as text (see importHarFile, which does not wait for the whole file). */
+export function importHarText(text: string, o: ImportOptions): Promise<ImportProgress> {
+  return importEntries(() => textEntrySource(text), o);
+}
+
+/** Imports a HAR file, streaming it: rows appear while the rest of the file is still being read. */
+export function importHarFile(file: Blob, o: ImportOptions): Promise<ImportProgress> {
+  return importEntries(() => fileEntrySource(file), o);
+}
+
+export async function importEntries(open: () => EntrySource, o: ImportOptions): Promise<ImportProgress> {
   const p: ImportProgress = { phase: 'parsing', total: 0, done: 0, decrypted: 0, failed: 0, skipped: 0 };
   o.onProgress({ ...p });
+  const count = (rows: readonly DecryptedExchange[], sign: 1 | -1) => {
+    for (const r of rows) {
+      if (r.request.status === 'failed' || r.response.status === 'failed') p.failed += sign;
+      else if (r.request.status === 'decrypted' || r.response.status === 'decrypted') p.decrypted += sign;
+    }
+  };
   try {
-    const all = harEntries(text);
-    performance.mark('keyhole:har-parsed'); // read by the bench (phase breakdown)
-    p.total = all.length;
-    p.phase = 'decrypting';
-    o.onProgress({ ...p });
-    if (o.prepare) await o.prepare(convertEntries(all.filter(looksLikeHandshake), { skipped: 0 }));
-    for (const [a, b] of chunkRanges(all.length, o.firstChunk ?? 100, o.chunk ?? 1000)) {
+    const src = open();
+    const noKey: Array<{ ex: CapturedExchange; row: DecryptedExchange }> = [];
+    let redo = false;
+    for (let n = 0; ; n++) {
       if (o.signal?.aborted) {
         p.phase = 'cancelled';
         o.onProgress({ ...p });
         return p;
       }
-      const converted = convertEntries(all.slice(a, b), p);
+      const batch = await src.next(n === 0 ? (o.firstChunk ?? 100) : (o.chunk ?? 1000));
+      if (!batch) break;
+      if (n === 0) {
+        performance.mark('keyhole:har-parsed'); // read by the bench (phase breakdown): first entries parsed
+        p.phase = 'decrypting';
+      }
+      const converted = convertEntries(batch, p);
       performance.mark('keyhole:chunk-converted');
+      if (o.prepare) {
+        const handshakes = converted.filter(looksLikeHandshake);
+        if (n === 0 || handshakes.length > 0) await o.prepare(handshakes);
+        if (n > 0 && handshakes.length > 0 && noKey.length > 0) redo = true;
+      }
       const rows = await o.decrypt(converted);
       performance.mark('keyhole:chunk-decrypted');
-      for (const r of rows) {
-        if (r.request.status === 'failed' || r.response.status === 'failed') p.failed++;
-        else if (r.request.status === 'decrypted' || r.response.status === 'decrypted') p.decrypted++;
-      }
-      p.done = b;
+      count(rows, 1);
+      rows.forEach((r, i) => isNoKey(r) && noKey.push({ ex: converted[i], row: r }));
+      p.done += batch.length;
+      p.total = Math.max(src.estimate(), p.done);
       o.onRows(rows);
       o.onProgress({ ...p });
       await yieldToEventLoop();
+    }
+    p.total = p.done;
+    if (redo) {
+      // A handshake late in the file taught keys that earlier rows needed (HAR entries are usually in
+      // time order, so this is rare): decrypt those rows again; the store replaces them by id.
+      const again = await o.decrypt(noKey.map((x) => x.ex));
+      count(noKey.map((x) => x.row), -1);
+      count(again, 1);
+      o.onRows(again);
     }
     if (p.total > 0 && p.skipped === p.total) throw new KeyholeError('SCHEMA_INVALID', `har: none of ${p.total} entries is an HTTP exchange`);
     p.phase = 'done';
@@ -118,10 +256,12 @@ export async function importHarText(text: string, o: ImportOptions): Promise<Imp
   return p;
 }
 
-/** Cheap pre-filter on raw entries: /session calls (spec §6) and type-1 bodies (base64 "U0MCAQ", §8). */
-function looksLikeHandshake(e: unknown): boolean {
-  const r = (e as { request?: { url?: unknown; postData?: { text?: unknown } } })?.request;
-  if (typeof r?.url === 'string' && /\/secure-channel\/session\/?(\?|$)/.test(r.url)) return true;
-  const t = r?.postData?.text;
-  return typeof t === 'string' && (t.startsWith('U0MCAQ') || t.startsWith('SC\x02\x01'));
+function isNoKey(d: DecryptedExchange): boolean {
+  return d.request.error?.code === 'NO_KEY' || d.response.error?.code === 'NO_KEY';
+}
+
+/** Cheap pre-filter: /session calls (spec §6) and type-1 request bodies ("SC" 2 1, §8). */
+function looksLikeHandshake(ex: CapturedExchange): boolean {
+  if (/\/secure-channel\/session\/?(\?|#|$)/.test(ex.url)) return true;
+  return ex.requestBody?.base64.startsWith('U0MCAQ') ?? false;
 }

@@ -65,13 +65,16 @@ export interface LocalDecryptorHandle {
 
 export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSnapshot): LocalDecryptorHandle {
   let keyring = snapshot ? keyringFromSnapshot(snapshot) : new Keyring();
+  let current = !!snapshot;
   return {
+    // Called per chunk that holds handshakes (and once at the start).
     async prepare(handshakes) {
       const learn = handshakes.filter(isHandshake);
-      // No handshakes in the file: the snapshot we have is current (the keyring push keeps it so).
-      if (learn.length === 0 && snapshot) return;
+      // No new handshakes: the snapshot we have is current (the keyring push keeps it so).
+      if (learn.length === 0 && current) return;
       if (learn.length > 0) await decryptViaSw(backend, learn).catch(() => []);
       keyring = keyringFromSnapshot(await backend.getKeyring());
+      current = true;
     },
     async decrypt(chunk) {
       const pool = (globalThis as { __keyhole?: { importPool?: number } }).__keyhole?.importPool ?? POOL; // bench knob
