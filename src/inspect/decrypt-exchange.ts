@@ -17,7 +17,7 @@ import { ENVELOPE_VERSION, IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, isEnvelopeTy
 import type { PEncoding } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, scSessionIdOf, type CapturedBody } from './exchange';
+import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, scSessionIdOf, slabAlloc, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 
@@ -131,7 +131,7 @@ export async function decryptSide(
   if ('error' in env) return { form, status: 'failed', error: env.error };
   const anatomy = env.anatomy;
   const aads: Array<[AadMode, Uint8Array | undefined]> = [['none', undefined]];
-  if (sessionId) aads.push(['session-id', utf8Encode(sessionId)]);
+  if (sessionId) aads.push(['session-id', aadOf(sessionId)]);
   // The session's own keys first (normally the first try opens it); loose candidates only if they fail.
   const own = sessionId === undefined ? [] : keyring.ownCandidates(sessionId, dir);
   let trials = 0;
@@ -166,6 +166,18 @@ export async function decryptSide(
   return own.length > 0
     ? { form, status: 'failed', anatomy, error: { code: 'AEAD_AUTH_FAILED', message: `aead: authentication failed${lossy}` } }
     : { form, status: 'failed', anatomy, error: { code: 'NO_KEY', message: `keyring: none of ${trials} candidate keys opened this message${lossy}` } };
+}
+
+// UTF-8(sessionId) per session, not per message (TextEncoder allocates a new buffer each call).
+const aadCache = new Map<string, Uint8Array>();
+function aadOf(sessionId: string): Uint8Array {
+  let a = aadCache.get(sessionId);
+  if (!a) {
+    if (aadCache.size >= 256) aadCache.clear();
+    a = utf8Encode(sessionId);
+    aadCache.set(sessionId, a);
+  }
+  return a;
 }
 
 // ── one read of a body ───────────────────────────────────────────────────────────────────────────
@@ -236,7 +248,8 @@ function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvel
   if (v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
   let raw: Uint8Array;
   let pEncoding: PEncoding;
-  const strict = decodeStdBase64(p)?.bytes; // exactly what fromBase64 accepts
+  // Exactly what fromBase64 accepts. Slab memory: the bytes only live until the message is opened.
+  const strict = decodeStdBase64(p, slabAlloc)?.bytes;
   if (strict) {
     raw = strict;
     pEncoding = 'base64';

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
-import { MAX_BODY_BYTES, bytesToBase64, canonicalBase64ToBytes, capturedAsciiBody, capturedBody, type CapturedBody, type CapturedExchange } from './exchange';
+import { MAX_BODY_BYTES, bytesToBase64, capturedAsciiBody, capturedBody, decodeStdBase64, slabAlloc, type CapturedBody, type CapturedExchange } from './exchange';
 import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
@@ -164,8 +164,8 @@ function responseBodyOf(text: string, encoding?: string): CapturedBody {
 
 /** Base64 content: kept as it is when already canonical standard Base64 (DevTools writes that), else re-encoded. */
 function base64Body(text: string): CapturedBody {
-  const bytes = canonicalBase64ToBytes(text);
-  if (bytes) return capturedBody(bytes, text, false);
+  const d = decodeStdBase64(text, slabAlloc);
+  if (d) return capturedBody(d.bytes, d.canonical ? text : bytesToBase64(d.bytes), false);
   return encodedBody(fromBase64Any(text), false);
 }
 

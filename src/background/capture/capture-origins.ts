@@ -9,11 +9,12 @@
  * engine's RPC handlers) stay untouched, and a list edited while the worker sleeps still wakes it.
  */
 import { z } from 'zod';
+import { KEYS } from '../storage-keys';
 
 /** storage.local key: string[] of normalized origins (`scheme://host[:port]`), in the order added. */
-export const CAPTURE_ORIGINS_KEY = 'kh:captureOrigins';
-/** Environment profiles (owned by the session engine; see sessions/stores.ts KEYS.envs). Read only here. */
-export const ENVS_KEY = 'kh:envs';
+export const CAPTURE_ORIGINS_KEY = KEYS.captureOrigins;
+/** Environment profiles (owned by the session engine). Read only here. */
+export const ENVS_KEY = KEYS.envs;
 export const MAX_CAPTURE_ORIGINS = 100;
 
 /** Why an entry was refused — stable codes; the form shows `errCaptureOrigin_<code>`. */

@@ -7,13 +7,9 @@ import type { KvArea, StorageAreas } from './storage-area';
 import { DEFAULT_ENVIRONMENT, Environment, SessionRecord, Settings } from './schemas';
 import { ScSessionStateSchema, type ScSessionState } from '../../client/secure-channel';
 
-export const KEYS = {
-  settings: 'kh:settings',
-  envs: 'kh:envs',
-  clientHash: 'kh:clientHash',
-  sessionPrefix: 'kh:sess:',
-  scPrefix: 'kh:sc:',
-} as const;
+import { KEYS } from '../storage-keys';
+
+export { KEYS };
 
 export type AreaName = 'local' | 'session';
 
