@@ -17,7 +17,7 @@ import { ENVELOPE_VERSION, IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, isEnvelopeTy
 import type { PEncoding } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, scSessionIdOf, slabAlloc, type CapturedBody } from './exchange';
+import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, releaseAsciiText, scSessionIdOf, scratchAlloc, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 
@@ -151,6 +151,7 @@ export async function decryptSide(
           if (e instanceof KeyholeError && (e.code === 'AEAD_AUTH_FAILED' || e.code === 'AEAD_BAD_KEY')) continue;
           return { form, status: 'failed', anatomy, error: errorOf(e) };
         }
+        if (ascii !== undefined) releaseAsciiText(body); // only needed until it opens: keep the heap small
         const source = record(keyring, c, dir, sessionId);
         if (sessionId) keyring.noteAad(sessionId, mode);
         const text = utf8DecodeLenient(plaintext);
@@ -249,7 +250,7 @@ function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvel
   let raw: Uint8Array;
   let pEncoding: PEncoding;
   // Exactly what fromBase64 accepts. Slab memory: the bytes only live until the message is opened.
-  const strict = decodeStdBase64(p, slabAlloc)?.bytes;
+  const strict = decodeStdBase64(p, scratchAlloc)?.bytes;
   if (strict) {
     raw = strict;
     pEncoding = 'base64';

@@ -63,6 +63,11 @@ export function bodyBytes(b: CapturedBody | undefined): Uint8Array | undefined {
   return bytes;
 }
 
+/** Forget a body's ASCII text once it has been decrypted (bytes, if ever needed again, come from base64). */
+export function releaseAsciiText(b: CapturedBody): void {
+  asciiTexts.delete(b);
+}
+
 /** The body as text when it is known to be pure ASCII (then text, UTF-8 and Latin-1 agree), else undefined. */
 export function bodyAsciiText(b: CapturedBody | undefined): string | undefined {
   return b && !b.truncated ? asciiTexts.get(b) : undefined;
@@ -104,19 +109,26 @@ function latin1Bytes(s: string, out: Uint8Array = new Uint8Array(s.length)): Uin
  * is never pinned by one straggler for long. Large bodies get their own buffer.
  */
 const SLAB_SIZE = 1 << 20;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
 
-export function slabAlloc(n: number): Uint8Array {
-  if (n > SLAB_SIZE >> 3) return new Uint8Array(n);
-  if (slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed += n;
-  return out;
+function slabAllocator(): (n: number) => Uint8Array {
+  let slab = new Uint8Array(0);
+  let used = 0;
+  return (n) => {
+    if (n > SLAB_SIZE >> 3) return new Uint8Array(n);
+    if (used + n > slab.length) {
+      slab = new Uint8Array(SLAB_SIZE);
+      used = 0;
+    }
+    const out = slab.subarray(used, used + n);
+    used += n;
+    return out;
+  };
 }
+
+/** For bytes kept with a body (HAR import). */
+export const slabAlloc = slabAllocator();
+/** For bytes dropped soon (a JSON envelope's `p` while it is opened): separate, so kept bodies never pin them. */
+export const scratchAlloc = slabAllocator();
 
 type NativeBase64 = { fromBase64?: (s: string) => Uint8Array; prototype: { toBase64?: () => string } };
 type SetFromBase64 = (this: Uint8Array, s: string) => { read: number; written: number };

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PanelBackend, ConnectionState, LiveStatus } from '../backend/backend';
 import { startNetworkSource } from '../backend/network-source';
 import { createLocalDecryptor, decryptViaSw } from '../import/local-decryptor';
-import { importHarText, type ImportProgress } from '../import/har-import';
+import { importHarFile, type ImportProgress } from '../import/har-import';
 import type { CapturedExchange, KeyringSnapshot } from '../inspect-types';
 import { buildPredicate, EMPTY_FILTER, type FilterState } from '../model/filter';
 import { TrafficStore, type Row } from '../model/traffic-store';
@@ -111,12 +111,12 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
 
   const onImport = async (file: File) => {
     setProgress({ phase: 'reading', total: 0, done: 0, decrypted: 0, failed: 0, skipped: 0 });
-    const text = await file.text();
     // The bench compares both paths; see local-decryptor.ts for why local is the default.
     const via = (globalThis as { __keyhole?: { importVia?: string } }).__keyhole?.importVia;
     const local = createLocalDecryptor(backend, keyringRef.current);
     const decrypt = via === 'sw' ? (chunk: CapturedExchange[]) => decryptViaSw(backend, chunk) : local.decrypt;
-    await importHarText(text, { decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress });
+    // Streamed: the first rows are decrypted and shown while the rest of the file is still being read.
+    await importHarFile(file, { decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress });
   };
 
   const emptyMessage = (

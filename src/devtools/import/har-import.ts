@@ -131,14 +131,22 @@ export function textEntrySource(text: string): EntrySource {
 }
 
 /**
- * Entries of a HAR file read as a stream: the first ones are parsed while the rest is still being
- * read (a 36 MB File takes ~0.3–0.5 s to read whole). One read is kept in flight ahead of the scanner.
+ * Entries of a HAR file read in pieces: the first ones are parsed while the rest is still being read
+ * (a 36 MB File takes ~0.3–0.5 s to read whole). A small first piece so the first rows come at once,
+ * then large ones (few decode calls); the next piece is always being read while the scanner works.
  */
-export function fileEntrySource(file: Blob): EntrySource {
+export function fileEntrySource(file: Blob, firstPiece = 256 * 1024, piece = 4 * 1024 * 1024): EntrySource {
   const scanner = new HarScanner();
-  const reader = file.stream().getReader();
   const decoder = new TextDecoder(); // UTF-8, BOM stripped, U+FFFD for bad bytes: what Blob.text() does
-  let ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+  let offset = 0;
+  const readNext = (): Promise<ArrayBuffer> | undefined => {
+    if (offset >= file.size) return undefined;
+    const end = Math.min(file.size, offset + (offset === 0 ? firstPiece : piece));
+    const p = file.slice(offset, end).arrayBuffer();
+    offset = end;
+    return p;
+  };
+  let ahead = readNext();
   let fallback: EntrySource['next'] | undefined;
   let exact: number | undefined;
   return {
@@ -152,23 +160,20 @@ export function fileEntrySource(file: Blob): EntrySource {
           return undefined;
         }
         if (r.status === 'unusual') {
-          await reader.cancel().catch(() => {});
           ahead = undefined;
           const all = harEntries(await file.text());
           exact = all.length;
           fallback = fromList(all.slice(scanner.count));
           return fallback(max);
         }
-        if (!ahead) throw new KeyholeError('INPUT_INVALID', 'har: read past the end');
-        const { done, value } = await ahead;
-        if (done) {
-          ahead = undefined;
+        if (!ahead) {
           scanner.push(decoder.decode());
           scanner.end();
-        } else {
-          ahead = reader.read();
-          scanner.push(decoder.decode(value, { stream: true }));
+          continue;
         }
+        const bytes = await ahead;
+        ahead = readNext();
+        scanner.push(decoder.decode(bytes, { stream: true }));
       }
     },
     // Characters ≈ bytes for a HAR (JSON punctuation, Base64 and mostly-ASCII text).
@@ -183,7 +188,29 @@ function estimateTotal(count: number, consumed: number, length: number): number 
 
 // ── the import ───────────────────────────────────────────────────────────────────────────────────
 
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+/** One macrotask turn (so the list can paint and a cancel click can land), without setTimeout's clamping. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/** The next frame (or 50 ms, for a hidden panel where requestAnimationFrame does not run). */
+function nextPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function') return yieldToEventLoop();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(t);
+      void yieldToEventLoop().then(resolve);
+    });
+  });
+}
 
 /** Imports a HAR given as text (see importHarFile, which does not wait for the whole file). */
 export function importHarText(text: string, o: ImportOptions): Promise<ImportProgress> {
@@ -216,6 +243,7 @@ export async function importEntries(open: () => EntrySource, o: ImportOptions): 
       }
       const batch = await src.next(n === 0 ? (o.firstChunk ?? 100) : (o.chunk ?? 1000));
       if (!batch) break;
+      performance.mark('keyhole:chunk-read');
       if (n === 0) {
         performance.mark('keyhole:har-parsed'); // read by the bench (phase breakdown): first entries parsed
         p.phase = 'decrypting';
@@ -235,7 +263,10 @@ export async function importEntries(open: () => EntrySource, o: ImportOptions): 
       p.total = Math.max(src.estimate(), p.done);
       o.onRows(rows);
       o.onProgress({ ...p });
-      await yieldToEventLoop();
+      performance.mark('keyhole:chunk-shown');
+      // After the first rows: let them paint before the bulk of the work starts (a yielded task alone
+      // does not guarantee a frame while decrypt completions keep the main thread busy).
+      await (n === 0 ? nextPaint() : yieldToEventLoop());
     }
     p.total = p.done;
     if (redo) {

@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { HarScanner } from '../../../src/devtools/import/har-reader';
+import { fileEntrySource, importHarText, textEntrySource } from '../../../src/devtools/import/har-import';
+import { isKeyholeError } from '../../../src/protocol/errors';
+
+const entry = (i: number) => ({ request: { method: 'GET', url: `http://h/x?i=${i}`, headers: [{ name: 'a', value: 'b"}]{[\\' }] }, response: { status: 200, headers: [] } });
+const har = (n: number, extra = '') => JSON.stringify({ log: { version: '1.2', creator: { name: 'x', version: '1' }, pages: [{ id: 'p' }], entries: Array.from({ length: n }, (_, i) => entry(i)) } }).replace('{"log"', `{${extra}"log"`);
+
+/** Reads everything with the text pushed in pieces of `size` characters. */
+function readAll(text: string, size: number, take = 3): { entries: unknown[]; status: string } {
+  const s = new HarScanner();
+  const entries: unknown[] = [];
+  let at = 0;
+  for (;;) {
+    const r = s.take(take);
+    if (r.status === 'entries') entries.push(...r.entries);
+    else if (r.status === 'need-data') {
+      if (at >= text.length) s.end();
+      else s.push(text.slice(at, (at += size)));
+    } else return { entries, status: r.status };
+  }
+}
+
+describe('HarScanner', () => {
+  test('yields every entry, whatever the piece boundaries', () => {
+    const text = har(7, '"x":[1,{"y":"}"}],');
+    for (const size of [1, 2, 3, 7, 50, text.length]) {
+      const r = readAll(text, size);
+      expect(r.status).toBe('done');
+      expect(r.entries).toEqual(JSON.parse(text).log.entries);
+    }
+  });
+
+  test('unusual layouts and non-JSON give up (the whole-file parse then decides)', () => {
+    for (const text of ['not json', '{"foo":1}', '[]', '{}', '{"log":{"entries":{}}}', '{"log":{}}', `${har(2)} x`, har(2).slice(0, -3), '{"log":{"entries":[1,]}}', '{"log":{"entries":[]},"log":{"entries":[]}}', '{"a":tru,"log":{"entries":[]}}']) {
+      expect(readAll(text, 5).status, text).toBe('unusual');
+    }
+  });
+
+  test('an escaped key still names the log', () => {
+    const r = readAll('{"\\u006cog":{"entries":[{"a":1}]}}', 4);
+    expect(r).toEqual({ entries: [{ a: 1 }], status: 'done' });
+  });
+});
+
+describe('entry sources', () => {
+  test('text and file sources agree with JSON.parse', async () => {
+    const text = har(25);
+    const want = JSON.parse(text).log.entries;
+    for (const src of [textEntrySource(text), fileEntrySource(new Blob([text]), 64, 100)]) {
+      const got: unknown[] = [];
+      for (let b; (b = await src.next(4)); ) got.push(...b);
+      expect(got).toEqual(want);
+      expect(src.estimate()).toBe(25);
+    }
+  });
+
+  test('fallback keeps the coded errors', async () => {
+    const codeOf = async (text: string) => {
+      try {
+        await textEntrySource(text).next(10);
+        return 'no-error';
+      } catch (e) {
+        return isKeyholeError(e) ? e.code : 'other';
+      }
+    };
+    expect(await codeOf('not json')).toBe('INPUT_INVALID');
+    expect(await codeOf('{"foo":1}')).toBe('SCHEMA_INVALID');
+    const p = await importHarText('{"log":{"entries":[{"nope":1}]}}', { decrypt: async () => [], onRows: () => {}, onProgress: () => {} });
+    expect(p.phase).toBe('error');
+    expect(p.error).toMatch(/^SCHEMA_INVALID/);
+  });
+});
