@@ -59,7 +59,9 @@ export interface WebCryptoAead extends Aead {
 
 export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryptoAead {
   const max = Math.max(1, options.cacheSize ?? 32);
-  const subtle = () => options.subtle ?? globalThis.crypto.subtle;
+  // Looked up once, on first use: in Chrome every `crypto.subtle` read goes through a DOM binding.
+  let sub: SubtleCrypto | undefined;
+  const subtle = () => (sub ??= options.subtle ?? globalThis.crypto.subtle);
   // Keyed by the key bytes as a Latin-1 string (32 chars, cheap to build). A pending import is cached
   // as its promise, so concurrent first uses of one key share a single importKey; once it resolves the
   // entry holds the CryptoKey itself, and the hot path skips an await.
