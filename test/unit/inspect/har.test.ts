@@ -73,6 +73,8 @@ describe('parseHar', () => {
 });
 
 describe('buildHar and redaction', () => {
+  // '-' and '!' are outside the Base64 alphabet, so random ciphertext in the HAR can never contain it.
+  const SECRET_KEY = 'key-marker!';
   async function decrypted() {
     const req = aesKey();
     const res = aesKey();
@@ -91,12 +93,12 @@ describe('buildHar and redaction', () => {
 
   test('redacts tokens, Authorization and keys by default — in headers and inside decrypted JSON', async () => {
     const { list } = await decrypted();
-    const har = buildHar(list, { keys: () => ({ requestKey: 'K1' }) });
+    const har = buildHar(list, { keys: () => ({ requestKey: SECRET_KEY }) });
     const text = JSON.stringify(har);
     expect(text).not.toContain('rt-old');
     expect(text).not.toContain('rt-new');
     expect(text).not.toContain('eyJhbGciOiJIUzI1NiJ9');
-    expect(text).not.toContain('K1');
+    expect(text).not.toContain(SECRET_KEY);
     const e0 = har.log.entries[0];
     expect(e0.request.headers).toContainEqual({ name: 'authorization', value: REDACTED });
     expect(e0._keyhole.request).toMatchObject({ status: 'decrypted', keySource: 'manual', plaintext: { refreshToken: REDACTED } });
@@ -108,9 +110,9 @@ describe('buildHar and redaction', () => {
 
   test('redact:false keeps secrets and exact bodies that parse back identically', async () => {
     const { list } = await decrypted();
-    const har = buildHar(list, { redact: false, keys: () => ({ requestKey: 'K1' }) });
+    const har = buildHar(list, { redact: false, keys: () => ({ requestKey: SECRET_KEY }) });
     expect(JSON.stringify(har)).toContain('rt-new');
-    expect(har.log.entries[0]._keyhole.keys).toEqual({ requestKey: 'K1' });
+    expect(har.log.entries[0]._keyhole.keys).toEqual({ requestKey: SECRET_KEY });
     const back = parseHar(JSON.stringify(har));
     expect(back[0].requestBody?.base64).toBe(list[0].exchange.requestBody?.base64);
     expect(back[0].responseBody?.base64).toBe(list[0].exchange.responseBody?.base64);
