@@ -154,7 +154,7 @@ export async function decryptSide(
         if (ascii !== undefined) releaseAsciiText(body); // only needed until it opens: keep the heap small
         const source = record(keyring, c, dir, sessionId);
         if (sessionId) keyring.noteAad(sessionId, mode);
-        const text = plaintextText(plaintext);
+        const text = utf8DecodeLenient(plaintext);
         const side: DecryptedSide = { form, status: 'decrypted', anatomy, text, keySource: source, aad: mode };
         const json = parseJsonOrUndefined(text);
         if (json !== undefined) side.json = json;
@@ -308,19 +308,6 @@ async function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array 
     if (!env.alternative || !(e instanceof KeyholeError) || e.code !== 'AEAD_AUTH_FAILED') throw e;
     return defaultAead.open(key, env.alternative.iv, env.alternative.sealed, aad);
   }
-}
-
-/**
- * utf8DecodeLenient, with a fast path for small pure-ASCII plaintexts (every JSON body): in Chrome each
- * TextDecoder.decode call pays a fixed binding cost that, for 1 KiB messages, outweighed the decode
- * itself (the panel bench's profile). Same result: ASCII has no BOM and no invalid sequences.
- */
-function plaintextText(b: Uint8Array): string {
-  const n = b.length;
-  if (n > 8192) return utf8DecodeLenient(b);
-  let or = 0;
-  for (let i = 0; i < n; i++) or |= b[i];
-  return or < 0x80 ? String.fromCharCode.apply(null, b as unknown as number[]) : utf8DecodeLenient(b);
 }
 
 function parseJsonOrUndefined(text: string): unknown {

@@ -5,11 +5,21 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Worker } from 'playwright-core';
 
 /** KEYHOLE_DIST: test a copy of the build (several people build into dist/ in one working tree). */
 export const DIST = process.env.KEYHOLE_DIST ?? resolve(import.meta.dirname, '../../dist');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * The same Chromium without Keyhole and with a throw-away profile: "another machine" for traffic that
+ * Keyhole must not have seen (e.g. a HAR recorded elsewhere). Close the returned browser when done.
+ */
+export function launchPlainBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
+}
 
 export interface ExtensionBrowser {
   context: BrowserContext;
@@ -26,17 +36,7 @@ export async function launchExtension(options: { colorScheme?: 'light' | 'dark' 
     executablePath: CHROMIUM,
     headless: true,
     colorScheme: options.colorScheme ?? 'light',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
-    ],
+    args: [...BROWSER_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`],
   });
   const serviceWorker = async (): Promise<Worker> => {
     const live = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
@@ -89,6 +89,33 @@ export async function stopServiceWorker(b: ExtensionBrowser): Promise<void> {
   } finally {
     await browserCdp.detach().catch(() => {});
   }
+}
+
+/**
+ * The browser's clipboard, read and written from a page at `origin` (http, e.g. the gateway's): CDP refuses
+ * to grant clipboard permissions to chrome-extension:// origins ("opaque"), and Keyhole does not ask for
+ * clipboardRead. Headless Chromium keeps one clipboard per browser, so this is what the panel wrote.
+ * The reader must be the front tab (the async Clipboard API wants a focused document); `backTo` is
+ * brought back to the front afterwards — pass the inspected page, or its docked DevTools stays hidden
+ * (no frames: trusted input then stalls and requestAnimationFrame never runs).
+ */
+export async function clipboardVia(b: ExtensionBrowser, origin: string, backTo: Page): Promise<{ read(): Promise<string>; write(text: string): Promise<void> }> {
+  await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const reader = await b.context.newPage();
+  await reader.goto(`${origin}/`).catch(() => {}); // any document of that origin will do, even a 404
+  await backTo.bringToFront();
+  const withReader = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await reader.bringToFront();
+    try {
+      return await fn();
+    } finally {
+      await backTo.bringToFront();
+    }
+  };
+  return {
+    read: () => withReader(() => reader.evaluate(() => navigator.clipboard.readText())),
+    write: (text) => withReader(() => reader.evaluate((t) => navigator.clipboard.writeText(t), text)),
+  };
 }
 
 // ── DevTools panel (architecture.md §5) ──────────────────────────────────────────────────────────
@@ -149,6 +176,11 @@ export interface DevToolsPanel {
   evaluate<T = unknown>(expression: string): Promise<T>;
   /** Polls an expression in the panel until it is truthy; returns its value. */
   waitFor<T = unknown>(expression: string, timeoutMs?: number): Promise<T>;
+  /**
+   * Clicks the first element matching `selector` in the panel like a user: a trusted mouse press and
+   * release (CDP Input) at the element's centre, so handlers get real user activation (clipboard).
+   */
+  click(selector: string): Promise<void>;
   /** Sets files on an <input type=file> in the panel (fires input/change like a user pick). */
   setInputFiles(selector: string, files: string[]): Promise<void>;
   close(): Promise<void>;
@@ -206,6 +238,23 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
         }
         if (Date.now() > end) throw new Error(`waitFor timed out: ${expression} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
         await sleep(100);
+      }
+    },
+    async click(selector) {
+      const at = await panel.evaluate<{ x: number; y: number; hit: boolean } | null>(`(() => {
+        const el = document.querySelector(${JSON.stringify(selector)});
+        if (!el) return null;
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        const r = el.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const top = document.elementFromPoint(x, y);
+        return { x, y, hit: !!top && (top === el || el.contains(top) || (el.tagName === 'INPUT' && top === el.closest('label'))) };
+      })()`);
+      if (!at) throw new Error(`click: no ${selector}`);
+      // What a user's click at that point would hit: refuse to click through something covering it.
+      if (!at.hit) throw new Error(`click: ${selector} is covered or not visible`);
+      for (const type of ['mouseMoved', 'mousePressed', 'mouseReleased']) {
+        await panel.send('Input.dispatchMouseEvent', { type, x: at.x, y: at.y, button: type === 'mouseMoved' ? 'none' : 'left', clickCount: 1 });
       }
     },
     async setInputFiles(selector, files) {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { launchExtension, openDevToolsPanel, type DevToolsPanel, type ExtensionBrowser } from './harness';
+import { demoAction, type DemoAction } from './demo-page';
 
 let gateway: Gateway;
 let proxy: Server;
@@ -58,12 +59,7 @@ const rows = () =>
        request: JSON.stringify(r.data.request.json ?? r.data.request.text ?? null), response: JSON.stringify(r.data.response.json ?? r.data.response.text ?? null) }))`,
   );
 
-async function demo(action: 'demo-login' | 'demo-refresh'): Promise<void> {
-  const state = `document.querySelectorAll('[data-testid=demo-log] li').length + '|' + document.querySelector('[data-testid=demo-status]').textContent`;
-  const before = await page.evaluate(state);
-  await page.getByTestId(action).click();
-  await page.waitForFunction(`!document.querySelector('[data-testid=demo-login]').disabled && (${state}) !== ${JSON.stringify(before)}`);
-}
+const demo = (action: DemoAction) => demoAction(page, action);
 
 beforeAll(async () => {
   gateway = await createGateway({ port: 0, log: false, binaryContentType: 'octet', keyFile });

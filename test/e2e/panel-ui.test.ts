@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { launchExtension, type ExtensionBrowser } from './harness';
 import { openPanelAsTab, tabIdOf } from './panel-tab';
+import { demoAction, type DemoAction } from './demo-page';
 
 let gateway: Gateway;
 let browser: ExtensionBrowser;
@@ -20,14 +21,7 @@ let panel: Page;
 let tabId: number;
 const SHOTS = process.env.KEYHOLE_SCREENSHOTS ? resolve(import.meta.dirname, '../../docs/screenshots') : join(tmpdir(), 'keyhole-shots');
 
-async function demo(action: string): Promise<void> {
-  // Done when the page is idle again and its log or status changed (a repeated refresh logs the same status text;
-  // a response the page cannot decrypt changes the status but adds no log line).
-  const state = `document.querySelectorAll('[data-testid=demo-log] li').length + '|' + document.querySelector('[data-testid=demo-status]').textContent`;
-  const before = await demoPage.evaluate(state);
-  await demoPage.getByTestId(action).click();
-  await demoPage.waitForFunction(`!document.querySelector('[data-testid=demo-login]').disabled && (${state}) !== ${JSON.stringify(before)}`);
-}
+const demo = (action: DemoAction) => demoAction(demoPage, action);
 const rowCount = () => panel.locator('[data-testid=traffic-row]').count();
 
 beforeAll(async () => {

@@ -12,6 +12,8 @@ import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { launchExtension, openDevToolsPanel, type DevToolsPanel, type ExtensionBrowser } from './harness';
 import { recordHar } from './cdp-har';
+import { demoAction, type DemoAction } from './demo-page';
+import { panelText, selectLastRow } from './panel-helpers';
 
 let gateway: Gateway;
 let browser: ExtensionBrowser;
@@ -33,26 +35,9 @@ const rows = () =>
   );
 const count = (suffix: string) => panel.evaluate<number>(`__keyhole.store.rows.filter(r => r.summary.path.endsWith(${JSON.stringify(suffix)})).length`);
 
-/** Selects the newest row whose path ends with `suffix` (the virtual list keeps the tail in view). */
-async function selectLast(suffix: string): Promise<void> {
-  await panel.waitFor(`(() => {
-    const rows = [...document.querySelectorAll('[data-testid=traffic-row]')].filter(r => r.dataset.path.endsWith(${JSON.stringify(suffix)}));
-    const row = rows.at(-1);
-    if (!row) return false;
-    row.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
-    return true;
-  })()`);
-}
-const text = (testId: string) => panel.evaluate<string>(`document.querySelector('[data-testid=${testId}]')?.textContent ?? ''`);
-
-async function demo(action: 'demo-login' | 'demo-refresh'): Promise<void> {
-  // Done when the page is idle again and its log or status changed (a repeated refresh logs the same status text;
-  // a response the page cannot decrypt changes the status but adds no log line).
-  const state = `document.querySelectorAll('[data-testid=demo-log] li').length + '|' + document.querySelector('[data-testid=demo-status]').textContent`;
-  const before = await page.evaluate(state);
-  await page.getByTestId(action).click();
-  await page.waitForFunction(`!document.querySelector('[data-testid=demo-login]').disabled && (${state}) !== ${JSON.stringify(before)}`);
-}
+const selectLast = (suffix: string) => selectLastRow(panel, suffix);
+const text = (testId: string) => panelText(panel, testId);
+const demo = (action: DemoAction) => demoAction(page, action);
 
 beforeAll(async () => {
   gateway = await createGateway({ port: 0, log: false });

@@ -63,6 +63,13 @@ interface StoredRecord {
   status: string;
   inflight?: unknown;
   lastRefresh?: { ok: boolean; code?: string };
+  refreshedAt?: number;
+  source?: 'signin' | 'adopted' | 'followed';
+  /** Token-family id (the access token's `sid` claim). */
+  sid?: string;
+  spentRefreshTokens?: string[];
+  /** X-Client-Hash the family is bound to, when it is not this profile's (followed sessions). */
+  clientHash?: string;
 }
 
 /** The session records as the worker stored them (storage.session: "Remember sessions" is off). */

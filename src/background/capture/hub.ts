@@ -12,7 +12,7 @@
  * a handshake are in the keyring before the next exchange of that session is decrypted.
  */
 import { decryptExchange, type DecryptedExchange } from '../../inspect/decrypt-exchange';
-import type { CapturedExchange } from '../../inspect/exchange';
+import { headerValue, type CapturedExchange } from '../../inspect/exchange';
 import { Keyring, type CandidateKey, type KeyringSnapshot, type WrapObservation } from '../../inspect/keyring';
 import { learnKeys, wrappedPairOf } from '../../inspect/learn-keys';
 import { KeyholeError } from '../../protocol/errors';
@@ -22,7 +22,7 @@ import { TabBuffers, type BufferLimits, type KvArea, DEFAULT_LIMITS } from './ta
 
 export interface SessionsBridge {
   listOwnScSessions(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; envId: string }>>;
-  adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string }): Promise<{ sessionKey: string }>;
+  adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string; clientHash?: string }): Promise<{ sessionKey: string }>;
   notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean>;
 }
 
@@ -320,11 +320,14 @@ export class CaptureHub {
         { details: { spentBy: spentBy.exchange.id } },
       );
     }
+    // The family is bound to the X-Client-Hash the page created it with (§12): Keyhole must send that one.
+    const clientHash = headerValue(d.exchange.requestHeaders, 'x-client-hash');
     return this.o.sessions.adoptSession({
       apiBase: d.follow.apiBase,
       refreshToken: data.refreshToken,
       ...(typeof data.accessToken === 'string' && { accessToken: data.accessToken }),
       ...(typeof data.expiresIn === 'number' && { expiresIn: data.expiresIn }),
+      ...(clientHash && { clientHash }),
     });
   }
 

@@ -22,6 +22,17 @@ import type { PopupState, SessionView } from '../../messaging/popup-rpc';
 /** SerialQueue key for adopting (session keys are 16 hex characters, so it cannot collide). */
 const ADOPT_QUEUE = 'adopt:';
 
+interface AdoptInput {
+  envId: string;
+  refreshToken: string;
+  accessToken?: string;
+  expiresIn?: number;
+  label?: string;
+  source?: 'adopted' | 'followed';
+  /** The X-Client-Hash the page sent with the exchange that carried the pair (followed sessions). */
+  clientHash?: string;
+}
+
 export interface EngineDeps {
   areas: StorageAreas;
   alarms: Alarms;
@@ -44,13 +55,13 @@ export class SessionEngine {
   constructor(private readonly d: EngineDeps) {
     this.now = d.now ?? Date.now;
     this.stores = new Stores(d.areas);
-    this.pool = new ClientPool((env) => {
+    this.pool = new ClientPool((env, clientHash) => {
       if (!this.hash) throw new KeyholeError('WORKER_UNAVAILABLE', 'sessions: client hash not loaded');
-      return d.createClient(env, { clientHash: this.hash, store: this.stores.scStore(env.id), now: this.now });
+      return d.createClient(env, { clientHash: clientHash ?? this.hash, store: this.stores.scStore(env.id, clientHash), now: this.now });
     });
     this.refresher = new RefreshEngine({
       stores: this.stores,
-      clientFor: (env) => this.pool.get(env),
+      clientFor: (env, clientHash) => this.pool.get(env, clientHash),
       now: this.now,
       workerId: d.workerId ?? globalThis.crypto.randomUUID(),
       isOnline: d.isOnline ?? (() => true),
@@ -75,9 +86,10 @@ export class SessionEngine {
     return this.clientHashP;
   }
 
-  private async client(env: Environment): Promise<EnvClient> {
+  /** `clientHash`: a session's own hash (SessionRecord.clientHash); undefined for the profile's. */
+  private async client(env: Environment, clientHash?: string): Promise<EnvClient> {
     await this.clientHash();
-    return this.pool.get(env);
+    return this.pool.get(env, clientHash);
   }
 
   private async env(envId: string): Promise<Environment> {
@@ -214,12 +226,13 @@ export class SessionEngine {
    * Check and insert run on one queue so two adopts of one token at once (double click, Follow twice)
    * cannot both miss each other.
    */
-  async adopt(input: { envId: string; refreshToken: string; accessToken?: string; expiresIn?: number; label?: string; source?: 'adopted' | 'followed' }): Promise<SessionView> {
+  async adopt(input: AdoptInput): Promise<SessionView> {
     await this.env(input.envId);
+    await this.clientHash();
     return this.refresher.queue.run(ADOPT_QUEUE, () => this.adoptOnce(input));
   }
 
-  private async adoptOnce(input: { envId: string; refreshToken: string; accessToken?: string; expiresIn?: number; label?: string; source?: 'adopted' | 'followed' }): Promise<SessionView> {
+  private async adoptOnce(input: AdoptInput): Promise<SessionView> {
     const sessions = await this.stores.sessions();
     const token = input.refreshToken;
     const holder = sessions.find((s) => s.record.refreshToken === token || s.record.inflight?.refreshToken === token);
@@ -235,6 +248,8 @@ export class SessionEngine {
       ...(input.accessToken ? { accessToken: input.accessToken } : {}),
       ...(accessExpiresAt !== undefined ? { accessExpiresAt } : {}),
       ...(input.label ? { label: input.label } : {}),
+      // The family is bound to the hash it was created with (§12): keep a page's hash that is not ours.
+      ...(input.clientHash && input.clientHash !== this.hash ? { clientHash: input.clientHash } : {}),
     });
   }
 
@@ -302,9 +317,10 @@ export class SessionEngine {
       await this.d.alarms.clear(alarmName(key));
       const env = await this.stores.environment(rec.envId);
       if (!env) return;
-      const client = await this.client(env);
+      const client = await this.client(env, rec.clientHash);
       if (rec.accessToken && (rec.accessExpiresAt ?? Infinity) > this.now()) await client.logout(rec.accessToken).catch(() => undefined);
-      const others = (await this.stores.sessions()).some((s) => s.record.envId === env.id);
+      // The SC session this one used (the profile's, or the one of its own hash) closes with its last user.
+      const others = (await this.stores.sessions()).some((s) => s.record.envId === env.id && s.record.clientHash === rec.clientHash);
       if (!others) await client.closeChannel().catch(() => undefined);
     });
     await this.updateBadge();
@@ -322,7 +338,7 @@ export class SessionEngine {
   }
 
   /** "Follow in Keyhole": find or create the environment for `apiBase`, then store the pair. */
-  async adoptFromPage(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string }): Promise<{ sessionKey: string }> {
+  async adoptFromPage(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string; clientHash?: string }): Promise<{ sessionKey: string }> {
     const env = await this.ensureEnvironment(input.apiBase, input.label);
     const view = await this.adopt({ ...input, envId: env.id, source: 'followed' });
     return { sessionKey: view.key };
@@ -393,7 +409,7 @@ export class SessionEngine {
     const old = envs.find((e) => e.id === env.id);
     await this.stores.saveEnvironments(old ? envs.map((e) => (e.id === env.id ? env : e)) : [...envs, env]);
     // SC keys belong to one gateway: a moved environment starts a new SC session.
-    if (old && (old.apiBase !== env.apiBase || old.portal !== env.portal)) await this.stores.scStore(env.id).save(undefined);
+    if (old && (old.apiBase !== env.apiBase || old.portal !== env.portal)) await this.stores.clearScStores(env.id);
     return env;
   }
 
@@ -404,7 +420,7 @@ export class SessionEngine {
     }
     const envs = await this.stores.environments();
     await this.stores.saveEnvironments(envs.filter((e) => e.id !== envId));
-    await this.stores.scStore(envId).save(undefined);
+    await this.stores.clearScStores(envId);
     const settings = await this.stores.settings();
     if (settings.activeEnvId === envId) await this.stores.saveSettings({ ...settings, activeEnvId: DEFAULT_ENV_ID });
   }

@@ -73,19 +73,21 @@ function cfHeaders(cf: CfSimulation): { ip: string; country: string; ray?: strin
 }
 
 /**
- * One client per environment per worker: concurrent callers then share the channel's single in-flight
- * handshake (§10). A changed environment (URL, mode, language…) gets a fresh client.
+ * One client per environment (and per X-Client-Hash: followed sessions may carry the page's) per worker:
+ * concurrent callers then share the channel's single in-flight handshake (§10). A changed environment
+ * (URL, mode, language…) gets a fresh client. `clientHash` undefined: the profile's own hash.
  */
 export class ClientPool {
   private readonly clients = new Map<string, { fingerprint: string; client: EnvClient }>();
-  constructor(private readonly factory: (env: Environment) => EnvClient) {}
+  constructor(private readonly factory: (env: Environment, clientHash?: string) => EnvClient) {}
 
-  get(env: Environment): EnvClient {
+  get(env: Environment, clientHash?: string): EnvClient {
     const fingerprint = JSON.stringify(env);
-    const hit = this.clients.get(env.id);
+    const id = clientHash === undefined ? env.id : `${env.id}#${clientHash}`;
+    const hit = this.clients.get(id);
     if (hit && hit.fingerprint === fingerprint) return hit.client;
-    const client = this.factory(env);
-    this.clients.set(env.id, { fingerprint, client });
+    const client = this.factory(env, clientHash);
+    this.clients.set(id, { fingerprint, client });
     return client;
   }
 }

@@ -12,6 +12,7 @@
  *     kh:sess:<key>      SessionRecord — while "Remember sessions" is off
  *     kh:sc:<envId>      SC session state {keyId, sessionId, expiresAt, requestKey, responseKey} — keys never
  *                        leave storage.session
+ *     kh:sc:<envId>#<h>  the same for followed sessions that present the page's X-Client-Hash <h>
  *   alarms               kh:refresh:<key> (next refresh or retry), kh:badge (every minute)
  *
  * A SessionRecord holds the pair, the status, and the in-flight marker; see refresh-engine.ts for why
@@ -59,7 +60,7 @@ export function listOwnScSessions(): Promise<Array<{ sessionId: string; requestK
   return getEngine().listOwnScSessions();
 }
 
-export function adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string }): Promise<{ sessionKey: string }> {
+export function adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string; clientHash?: string }): Promise<{ sessionKey: string }> {
   return getEngine().adoptFromPage(input);
 }
 

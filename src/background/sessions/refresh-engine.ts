@@ -38,7 +38,8 @@ export const PROBE_AFTER_MS = 30_000;
 
 export interface RefreshEngineDeps {
   stores: Stores;
-  clientFor(env: Environment): EnvClient;
+  /** `clientHash`: the session's own X-Client-Hash when it has one (followed sessions), else the profile's. */
+  clientFor(env: Environment, clientHash?: string): EnvClient;
   now(): number;
   /** Random per worker instance; recorded in the marker for diagnostics. */
   workerId: string;
@@ -106,7 +107,7 @@ export class RefreshEngine {
     if (!this.d.isOnline()) return store(notSpent(rec, new KeyholeError('NETWORK_ERROR', 'sessions: offline'), now));
     const env = envs.find((e) => e.id === rec.envId);
     if (!env) return store(notSpent(rec, new KeyholeError('INPUT_INVALID', 'sessions: environment was removed'), now));
-    const client = this.d.clientFor(env);
+    const client = this.d.clientFor(env, rec.clientHash);
 
     // Everything that can fail without spending the token happens before the marker.
     try {

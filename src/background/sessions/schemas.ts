@@ -127,5 +127,12 @@ export const SessionRecord = z.object({
    * present a spent token (reuse detection revokes the family, §12). Never leaves the worker.
    */
   spentRefreshTokens: z.array(z.string().min(1)).optional(),
+  /**
+   * The X-Client-Hash this session's token family is bound to, when it is not this profile's own: a
+   * session followed from a page that sends its own device fingerprint. The gateway checks the family's
+   * fingerprint on refresh and logout (§12), so Keyhole must present the page's hash — over an SC session
+   * created with that hash, since SC sessions are bound to it too. Absent: the profile's hash.
+   */
+  clientHash: z.string().min(1).max(8192).optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;

@@ -109,8 +109,9 @@ export class Stores {
   }
 
   // ── SC session state (keys: storage.session only) ────────────────────
-  scStore(envId: string): { load(): Promise<ScSessionState | undefined>; save(s: ScSessionState | undefined): Promise<void> } {
-    const k = KEYS.scPrefix + envId;
+  /** `clientHash` set: the SC session of a followed session that presents the page's hash (kh:sc:<envId>#<hash>). */
+  scStore(envId: string, clientHash?: string): { load(): Promise<ScSessionState | undefined>; save(s: ScSessionState | undefined): Promise<void> } {
+    const k = KEYS.scPrefix + envId + (clientHash === undefined ? '' : `#${clientHash}`);
     const area: KvArea = this.areas.session;
     return {
       async load() {
@@ -129,8 +130,15 @@ export class Stores {
     return Object.entries(all).flatMap(([k, v]) => {
       if (!k.startsWith(KEYS.scPrefix)) return [];
       const p = ScSessionStateSchema.safeParse(v);
-      return p.success ? [{ envId: k.slice(KEYS.scPrefix.length), state: p.data }] : [];
+      return p.success ? [{ envId: k.slice(KEYS.scPrefix.length).split('#')[0], state: p.data }] : [];
     });
+  }
+
+  /** Forgets every SC session of an environment (the profile's and those of followed sessions' hashes). */
+  async clearScStores(envId: string): Promise<void> {
+    const own = KEYS.scPrefix + envId;
+    const keys = Object.keys(await this.areas.session.get(null)).filter((k) => k === own || k.startsWith(`${own}#`));
+    if (keys.length > 0) await this.areas.session.remove(keys);
   }
 }
 
