@@ -42,6 +42,9 @@ export type PanelPull = z.infer<typeof PanelPull>;
 
 const Ok = z.object({ ok: z.literal(true) });
 
+/** Exchanges per decryptBatch call: callers split longer lists into batches of this size. */
+export const DECRYPT_BATCH_MAX = 200;
+
 export const panelRpc = defineRpc('panel', {
   clear: { input: z.object({}), output: Ok },
   getKeyring: { input: z.object({}), output: KeyringSnapshot },
@@ -60,7 +63,7 @@ export const panelRpc = defineRpc('panel', {
   setPrivateKey: { input: z.object({ pem: z.string().max(16_384).nullable() }), output: z.object({ ok: z.literal(true), unwrapped: z.number().int() }) },
   followSession: { input: z.object({ exchangeId: z.string().min(1).max(128) }), output: z.object({ sessionKey: z.string() }) },
   decryptBatch: {
-    input: z.object({ exchanges: z.array(CapturedExchange).max(200), keep: z.boolean().optional() }),
+    input: z.object({ exchanges: z.array(CapturedExchange).max(DECRYPT_BATCH_MAX), keep: z.boolean().optional() }),
     output: z.object({ decrypted: z.array(DecryptedExchangeSchema) }),
   },
 });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineRpc } from './rpc';
-import { Environment, LastRefresh, SessionStatus, Settings } from '../background/sessions/schemas';
+import { Environment, LastRefresh, Revocation, SessionStatus, Settings } from '../background/sessions/schemas';
 
 export const EnvSummary = z.object({ id: z.string(), name: z.string(), apiBase: z.string() });
 
@@ -25,6 +25,8 @@ export const SessionView = z.object({
   status: SessionStatus,
   retryAt: z.number().optional(),
   lastRefresh: LastRefresh.optional(),
+  /** Why the session is `revoked` (status). */
+  revocation: Revocation.optional(),
   refreshedAt: z.number().optional(),
   createdAt: z.number(),
   refreshing: z.boolean(),

@@ -5,6 +5,7 @@ import { clock, dateTime, middle, mmss, urgency } from '../ui/format';
 import { errorText, t } from '../ui/i18n';
 import { callWithRetry, rpc } from '../ui/rpc-client';
 import { sessionProblem } from './session-problem';
+import { isDeadStatus } from '../background/sessions/schemas';
 
 interface Props {
   session: SessionView;
@@ -22,7 +23,9 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
   const left = s.accessExpiresAt !== undefined ? s.accessExpiresAt - now : undefined;
   const u = left !== undefined ? urgency(left) : 'expired';
   const problem = sessionProblem(s, now);
-  const dead = s.status === 'rejected' || s.status === 'interrupted';
+  const dead = isDeadStatus(s.status);
+  // A followed session shares its single-use refresh token with the page (§11): say so while it is alive.
+  const shared = s.source === 'followed' && !dead;
 
   async function refresh() {
     setBusy(true);
@@ -88,6 +91,12 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
         <StatusPill s={s} busy={busy || s.refreshing} />
       </header>
 
+      {shared && (
+        <p class="shared-note" data-testid="shared-with-page">
+          {t('sharedWithPage')}
+        </p>
+      )}
+
       <div class="ids">
         <div><span class="k">{t('fieldSub')}</span><span class="mono" title={s.sub}>{s.sub ? middle(s.sub, 30) : '—'}</span></div>
         <div><span class="k">{t('fieldSid')}</span><span class="mono" title={s.sid}>{s.sid ? middle(s.sid, 30) : '—'}</span></div>
@@ -131,7 +140,14 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
       {err && <div class="alert" data-testid="session-error" role="alert">{err}</div>}
 
       <footer class="card-actions">
-        <button class="btn primary small" data-testid="refresh-button" onClick={refresh} aria-busy={busy || s.refreshing} disabled={dead}>
+        <button
+          class="btn primary small"
+          data-testid="refresh-button"
+          onClick={refresh}
+          aria-busy={busy || s.refreshing}
+          disabled={dead}
+          {...(shared ? { title: t('refreshSharedTitle') } : {})}
+        >
           <span class="spin" />
           {t('refresh')}
         </button>
@@ -146,6 +162,7 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
 
 function StatusPill({ s, busy }: { s: SessionView; busy: boolean }) {
   if (busy) return <span class="pill accent">{t('statusRefreshing')}</span>;
+  if (s.status === 'revoked') return <span class="pill danger" data-testid="status-revoked">{t('statusRevoked')}</span>;
   if (s.status === 'rejected' || s.status === 'interrupted') return <span class="pill danger">{t('statusSignInAgain')}</span>;
   if (s.status === 'waiting') return <span class="pill warn">{t('statusWaiting')}</span>;
   return <span class="pill ok">{t('statusActive')}</span>;

@@ -6,9 +6,13 @@
  * Reports: time until every row is decrypted (local decryption — the panel's default — and through
  * the service-worker port's decryptBatch, the alternative), time until the first 100 rows are in the
  * list, and the panel's JS heap with 10,000 rows. Targets: import ≤ 1.5× the bare loop; first 100 rows
- * within a tenth of the import.
+ * within a tenth of the import. A second baseline, the read+parse+decrypt floor, is the least work any
+ * importer of this file must do (see floorLoop): the import's ratio to it is Keyhole's own overhead.
  *
  *   npm run build && npx tsx test/bench/panel.bench.ts
+ *   BENCH_SKIP_SW=1                 skip the slow service-worker variant
+ *   BENCH_PROFILE=1                 also print the panel's CPU profile (self time) of the first import;
+ *   BENCH_PROFILE=decodeStdBase64   … and the hot lines of that function
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,8 +6,12 @@
  *    buttons promise (in their titles) the decrypted plaintext, unmasked — so the clipboard must hold the
  *    real tokens and exactly the body the detail shows once secrets are revealed.
  *  - Private-key set-up for HAR files: a HAR recorded in another browser (no Keyhole, so none of its SC
- *    sessions' keys are in the keyring) imports with NO_KEY; a bad PEM in the Keys tab is refused inline
- *    and changes nothing; the gateway's RSA private key (PKCS#8) makes the same HAR import decrypted.
+ *    sessions' keys are in the keyring) imports with NO_KEY; a bad PEM in the Keys tab is refused inline,
+ *    coded, and changes nothing; the gateway's RSA private key (PKCS#8) makes the rows already imported
+ *    decrypt by themselves — in place, the selected row still selected, no second import.
+ *  - Live traffic keyed later: the page sends calls on an SC session whose handshake Keyhole never saw
+ *    (made from Node); they are listed with NO_KEY, and the session's keys typed into the Keys tab make
+ *    the worker re-decrypt its buffered rows and push them to the panel.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
@@ -15,7 +19,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { SecureChannel } from '../../src/client/secure-channel';
 import { createGateway, type Gateway } from '../../src/gateway';
+import { fromBase64, toBase64 } from '../../src/protocol/bytes';
+import { buildGatewayHeaders } from '../../src/protocol/headers';
+import { sealMessage } from '../../src/protocol/message';
+import { authPaths } from '../../src/protocol/paths';
 import { clipboardVia, launchExtension, launchPlainBrowser, openDevToolsPanel, type DevToolsPanel, type ExtensionBrowser } from './harness';
 import { recordHar } from './cdp-har';
 import { demoAction, demoClientHash, demoTokens, setDemoMode } from './demo-page';
@@ -69,6 +78,8 @@ const keyringEntries = () =>
   panel.evaluate<Array<[string, string]>>(`[...document.querySelectorAll('[data-testid=keyring-entry]')].map(e => [e.dataset.session, e.dataset.source])`);
 
 interface RowInfo {
+  id: string;
+  seq: number;
   path: string;
   verdict: string;
   origin: string;
@@ -78,7 +89,7 @@ interface RowInfo {
 }
 const rows = () =>
   panel.evaluate<RowInfo[]>(
-    `__keyhole.store.rows.map(r => ({ path: r.summary.path, verdict: r.summary.verdict, origin: r.origin, sessionId: r.data.sessionId,
+    `__keyhole.store.rows.map(r => ({ id: r.data.exchange.id, seq: r.seq, path: r.summary.path, verdict: r.summary.verdict, origin: r.origin, sessionId: r.data.sessionId,
        reqError: r.data.request.error?.code, respError: r.data.response.error?.code }))`,
   );
 
@@ -161,7 +172,7 @@ test('Copy as cURL: the plaintext request body, the page\'s headers, and a note 
   expect(JSON.parse(data![1])).toEqual({ refreshToken: loginPair.refreshToken });
 });
 
-test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refused inline and changes nothing; the gateway private key makes it decrypt', async () => {
+test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refused inline, coded, and changes nothing; the gateway private key decrypts the imported rows in place', async () => {
   // Recorded "elsewhere": a plain Chromium with its own throw-away profile and no Keyhole, JSON envelopes
   // (DevTools keeps their text exact; binary bodies labelled application/json would be mangled, §3).
   const other = await launchPlainBrowser();
@@ -193,6 +204,10 @@ test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refuse
   await selectLastRow(panel, '/token/refresh');
   await panel.waitFor(`document.querySelector('[data-testid=decrypted-request] [data-testid=decrypt-error]')?.dataset.code === 'NO_KEY'`);
   expect(await panel.evaluate(`document.querySelector('[data-testid=decrypted-response] [data-testid=decrypt-error]')?.dataset.code`)).toBe('NO_KEY');
+  // The hint says what now happens: adding the key decrypts the rows already listed.
+  expect(await panelText(panel, 'decrypt-error')).toContain('rows already listed are decrypted again');
+  const selectedSeq = await panel.evaluate<string>(`document.querySelector('[data-testid=traffic-row][aria-selected=true]')?.dataset.seq`);
+  expect(Number(selectedSeq)).toBe(sc(first)[1].seq);
 
   await panel.click('[data-testid=tab-keys]');
   await panel.waitFor(`!!document.querySelector('[data-testid=private-key-pem]')`);
@@ -201,22 +216,30 @@ test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refuse
 
   // A well-formed PKCS#8 PEM that is not an RSA key: refused inline, before anything reaches the worker.
   const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  expect(await setPem(ecPem)).toBe('Not an RSA private key WebCrypto can import');
+  expect(await setPem(ecPem)).toBe('RSA_BAD_KEY: Not an RSA private key WebCrypto can import');
   expect(await panel.evaluate(`document.querySelector('[data-testid=private-key-message]').className`)).toBe('field-error');
+  expect(await panel.evaluate(`document.querySelector('[data-testid=private-key-message]').dataset.code`)).toBe('RSA_BAD_KEY');
   expect(await panel.evaluate(`!!document.querySelector('[data-testid=private-key-forget]')`)).toBe(false); // the worker has no key
   expect(await keyringEntries()).toEqual(before);
 
-  // The gateway's key, as a tester would paste it.
-  expect(await setPem(readFileSync(keyFile, 'utf8'))).toMatch(/^Key set; \d+ sessions? unwrapped\.$/);
+  // The gateway's key, as a tester would paste it. The worker's buffer holds no handshake of that session
+  // (the HAR's rows live in the panel only): the panel hands it the HAR's /session call to unwrap.
+  expect(await setPem(readFileSync(keyFile, 'utf8'))).toBe('Key set; 1 session unwrapped.');
   await panel.waitFor(`!!document.querySelector('[data-testid=private-key-forget]')`);
 
-  // Imported rows live in the panel only; importing the same file again decrypts them with the new key.
+  // No second import: the rows already listed decrypt by themselves, in place.
   await panel.click('[data-testid=tab-traffic]');
-  const second = await importHar(file);
-  expect(sc(second).map((r) => [r.path.replace(/.*\/auth/, ''), r.verdict])).toEqual([
-    ['/login/complete', 'decrypted'],
-    ['/token/refresh', 'decrypted'],
+  await panel.waitFor(
+    `(l => l.length === 2 && l.every(r => r.summary.verdict === 'decrypted'))(__keyhole.store.rows.filter(r => r.summary.path.endsWith('/login/complete') || r.summary.path.endsWith('/token/refresh')))`,
+  );
+  const second = await rows();
+  expect(second.map((r) => [r.id, r.seq])).toEqual(first.map((r) => [r.id, r.seq]));
+  expect(sc(second).map((r) => [r.path.replace(/.*\/auth/, ''), r.verdict, r.reqError, r.respError])).toEqual([
+    ['/login/complete', 'decrypted', undefined, undefined],
+    ['/token/refresh', 'decrypted', undefined, undefined],
   ]);
+  // The import summary follows its rows.
+  expect(await panelText(panel, 'import-progress')).not.toMatch(/failed/);
   const refresh = await panel.evaluate<{ request: unknown; response: { data?: { accessToken?: string } }; keySource: string }>(
     `(() => { const r = __keyhole.store.rows.filter(r => r.summary.path.endsWith('/token/refresh')).at(-1);
        return { request: r.data.request.json, response: r.data.response.json, keySource: r.data.response.keySource }; })()`,
@@ -224,12 +247,65 @@ test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refuse
   expect(refresh.request).toEqual({ refreshToken: elsewhere.login.refreshToken });
   expect(refresh.response.data?.accessToken).toBe(elsewhere.final.accessToken);
   expect(refresh.keySource).toBe('private-key');
-  await selectLastRow(panel, '/token/refresh');
+  // Still the row that was selected before the key was set: the detail shows it decrypted, unasked.
   await panel.waitFor(`document.querySelector('[data-testid=decrypted-response]')?.dataset.status === 'decrypted'`);
+  expect(await panel.evaluate<string>(`document.querySelector('[data-testid=traffic-row][aria-selected=true]')?.dataset.seq`)).toBe(selectedSeq);
   expect(await panelText(panel, 'decrypted-request')).toContain('refreshToken');
   expect(await panelText(panel, 'decrypted-response')).toContain('accessToken');
   expect(await panelText(panel, 'decrypted-response')).toContain('Decrypted with the RSA private key');
 
   await panel.click('[data-testid=tab-keys]');
   await panel.waitFor(`!!document.querySelector('[data-testid=keyring-entry][data-session=${JSON.stringify(elsewhere.sessionId)}][data-source=private-key]')`);
+});
+
+test('live traffic on a session whose handshake Keyhole never saw: NO_KEY, then the session keys typed into the Keys tab decrypt the buffered rows', async () => {
+  // The handshake is made from Node, so neither the page hook nor the worker ever saw its keys.
+  const clientHash = `e2e-live-${Date.now().toString(16)}`;
+  const channel = new SecureChannel({ apiBase: gateway.url, fetch: (u, i) => fetch(u, i), headers: () => ({ mode: 'local', clientHash }) });
+  const s = await channel.session();
+  const sid = JSON.stringify(s.sessionId);
+  // The page makes the call (a binary envelope, as an SCv2 app would): the capture hook records it.
+  const body = (await sealMessage(JSON.stringify({ email: 'demo@keyhole.test', password: 'keyhole-demo-1' }), { key: fromBase64(s.requestKey), form: 'binary', type: 2 })) as Uint8Array;
+  const status = await page.evaluate(
+    async ({ url, headers, body }) => {
+      const r = await fetch(url, { method: 'POST', headers, body: Uint8Array.from(atob(body), (c) => c.charCodeAt(0)) });
+      await r.arrayBuffer();
+      return r.status;
+    },
+    { url: `${gateway.url}${authPaths('system').loginInitiate}`, headers: buildGatewayHeaders({ mode: 'local', clientHash, sessionId: s.sessionId }), body: toBase64(body) },
+  );
+  expect(status).toBe(200);
+
+  await panel.click('[data-testid=tab-traffic]');
+  const row = `__keyhole.store.rows.find(r => r.data.sessionId === ${sid})`;
+  await panel.waitFor(`!!${row}`);
+  expect(
+    await panel.evaluate(`(r => [r.origin, r.summary.verdict, r.data.request.error?.code, r.data.response.error?.code])(${row})`),
+  ).toEqual(['hook', 'failed', 'NO_KEY', 'NO_KEY']);
+  const seq = await panel.evaluate<number>(`${row}.seq`);
+
+  // The session's keys, typed in like a user (hex or Base64; these are Base64).
+  await panel.click('[data-testid=tab-keys]');
+  const fill = (testId: string, value: string) =>
+    panel.evaluate(`(() => {
+      const t = document.querySelector('[data-testid=${testId}]');
+      t.value = ${JSON.stringify(value)};
+      t.dispatchEvent(new Event('input', { bubbles: true }));
+    })()`);
+  await fill('key-sessionId', s.sessionId);
+  await fill('key-requestKey', s.requestKey);
+  await fill('key-responseKey', s.responseKey);
+  await panel.click('[data-testid=key-add-submit]');
+  await panel.waitFor(`!!document.querySelector('[data-testid=keyring-entry][data-session=${JSON.stringify(s.sessionId)}][data-source=manual]')`);
+
+  // The worker re-decrypts its buffered row and pushes it; the panel replaces it in place.
+  await panel.click('[data-testid=tab-traffic]');
+  await panel.waitFor(`${row}?.summary.verdict === 'decrypted'`);
+  const after = await panel.evaluate<{ seq: number; request: unknown; response: { success?: boolean; data?: { sessionId?: unknown } }; keySource: string; rows: number }>(
+    `(r => ({ seq: r.seq, request: r.data.request.json, response: r.data.response.json, keySource: r.data.response.keySource,
+       rows: __keyhole.store.rows.filter(x => x.data.sessionId === ${sid}).length }))(${row})`,
+  );
+  expect(after).toMatchObject({ seq, request: { email: 'demo@keyhole.test', password: 'keyhole-demo-1' }, keySource: 'manual', rows: 1 });
+  expect(after.response).toMatchObject({ success: true, data: { sessionId: expect.any(String) } });
+  await channel.close().catch(() => {});
 });

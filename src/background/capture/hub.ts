@@ -4,6 +4,8 @@
  *
  *  relay → ingest(): learn keys (learn-keys.ts), decrypt once, buffer, push to open panels, and —
  *          when the page refreshed a session Keyhole follows — notePageRotation() at once, panel or not;
+ *          when the page presented a refresh token Keyhole had already spent — notePageReuse(): the
+ *          exchange is flagged (`conflict`) and the engine marks the session revoked;
  *  crypto events → keyring (wraps / candidate keys) → re-learn handshakes, re-decrypt what failed;
  *  panel ports → snapshot + live pushes + RPC (panel-port.ts).
  *
@@ -11,7 +13,8 @@
  * decrypted views are a cache rebuilt on demand. Work is serialised on one queue so keys learnt from
  * a handshake are in the keyring before the next exchange of that session is decrypted.
  */
-import { decryptExchange, type DecryptedExchange } from '../../inspect/decrypt-exchange';
+import { apiBaseOf } from '../../inspect/classify';
+import { decryptExchange, type DecryptedExchange, type ExchangeConflict } from '../../inspect/decrypt-exchange';
 import { headerValue, type CapturedExchange } from '../../inspect/exchange';
 import { Keyring, type CandidateKey, type KeyringSnapshot, type WrapObservation } from '../../inspect/keyring';
 import { learnKeys, wrappedPairOf } from '../../inspect/learn-keys';
@@ -24,6 +27,8 @@ export interface SessionsBridge {
   listOwnScSessions(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; envId: string }>>;
   adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string; clientHash?: string }): Promise<{ sessionKey: string }>;
   notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean>;
+  /** The page presented `refreshToken` in a refresh answered at `answeredAt`: the session Keyhole spent it for (now revoked), if any. */
+  notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined>;
 }
 
 export type HubEvent =
@@ -50,6 +55,8 @@ export class CaptureHub {
   keyring: Keyring;
   private decrypted = new Map<string, DecryptedExchange>();
   private rotationNoted = new Set<string>();
+  /** Conflicts found per exchange id: once flagged, re-decryptions keep the flag without asking the engine. */
+  private reuseNoted = new Map<string, ExchangeConflict>();
   private listeners = new Set<(e: HubEvent) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private readyPromise: Promise<void> | undefined;
@@ -155,7 +162,7 @@ export class CaptureHub {
       await this.refreshOwnSessions();
       await learnKeys(ex, this.keyring);
       const evicted = await this.buffers.add(ex);
-      for (const id of evicted) this.decrypted.delete(id);
+      for (const id of evicted) this.forget(id);
       const d = await this.decryptAndNote(ex);
       this.emit({ kind: 'exchange', tabId: ex.tabId, exchange: d });
       return d;
@@ -176,17 +183,24 @@ export class CaptureHub {
 
   tabClosed(tabId: number): Promise<void> {
     return this.serial(async () => {
-      for (const id of await this.buffers.clearTab(tabId, { forgetHooked: true })) this.decrypted.delete(id);
+      for (const id of await this.buffers.clearTab(tabId, { forgetHooked: true })) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
     });
   }
 
   // ── decryption ───────────────────────────────────────────────────────────
 
+  /** An exchange left the buffer: drop what is cached about it. */
+  private forget(id: string): void {
+    this.decrypted.delete(id);
+    this.reuseNoted.delete(id);
+  }
+
   private async decryptAndNote(ex: CapturedExchange): Promise<DecryptedExchange> {
     const d = await decryptExchange(ex, this.keyring);
     if (ex.tabId >= 0 && this.buffers.find(ex.id)) this.decrypted.set(ex.id, d);
     await this.noteRotation(d);
+    await this.noteReuse(d);
     return d;
   }
 
@@ -212,6 +226,42 @@ export class CaptureHub {
     } catch (e) {
       this.o.onError?.(e);
     }
+  }
+
+  /**
+   * The other direction of the same hazard: Keyhole refreshed a followed session (popup or alarm), so the
+   * page's copy of the refresh token is spent; when the page then presents it, the gateway sees a reuse
+   * and revokes the whole family (§12) — Keyhole's new pair included. Say so at once: flag this exchange
+   * (`conflict`, shown on its panel row) and have the engine mark the session revoked, rather than letting
+   * Keyhole's next refresh discover it. Only refreshes the gateway did not provably leave unconsumed
+   * count (a success, or a refusal given before decryption — 429, unknown SC session — proves nothing
+   * was burnt). Nothing is sent to the page or the gateway.
+   */
+  private async noteReuse(d: DecryptedExchange): Promise<void> {
+    if (!this.o.sessions || d.kind !== 'refresh') return;
+    const token = (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken;
+    if (typeof token !== 'string' || refreshOutcome(d) !== 'refused') return;
+    const id = d.exchange.id;
+    let conflict = this.reuseNoted.get(id);
+    if (!conflict) {
+      const apiBase = apiBaseOf(d.exchange.url);
+      if (!apiBase) return;
+      try {
+        const hit = await this.o.sessions.notePageReuse({
+          apiBase,
+          refreshToken: token,
+          answeredAt: d.exchange.startedAt + (d.exchange.durationMs ?? 0),
+          exchangeId: id,
+        });
+        if (!hit) return; // no match (yet): asked again if this exchange is decrypted again
+        conflict = reuseConflict(hit);
+      } catch (e) {
+        this.o.onError?.(e);
+        return;
+      }
+      this.reuseNoted.set(id, conflict);
+    }
+    d.conflict = conflict;
   }
 
   private async relearnHandshakes(): Promise<number> {
@@ -249,7 +299,7 @@ export class CaptureHub {
 
   clearTab(tabId: number): Promise<void> {
     return this.serial(async () => {
-      for (const id of await this.buffers.clearTab(tabId)) this.decrypted.delete(id);
+      for (const id of await this.buffers.clearTab(tabId)) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
     });
   }
@@ -340,7 +390,7 @@ export class CaptureHub {
       for (const ex of withTab) await learnKeys(ex, this.keyring);
       const out: DecryptedExchange[] = [];
       for (const ex of withTab) {
-        if (keep) for (const id of await this.buffers.add(ex)) this.decrypted.delete(id);
+        if (keep) for (const id of await this.buffers.add(ex)) this.forget(id);
         const d = keep ? await this.decryptAndNote(ex) : await decryptExchange(ex, this.keyring);
         if (keep) this.emit({ kind: 'exchange', tabId, exchange: d });
         out.push(d);
@@ -370,11 +420,32 @@ function tokenPairOf(d: DecryptedExchange): { accessToken?: unknown; refreshToke
  */
 function spendsToken(d: DecryptedExchange, token: string): boolean {
   if (d.kind !== 'refresh' || (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken !== token) return false;
+  return refreshOutcome(d) !== 'unspent';
+}
+
+/**
+ * What the answer to a refresh says about the token it presented: `rotated` (a success: the gateway took
+ * it), `unspent` (a refusal given before the body was decrypted, §12 — 429, unknown SC session, header
+ * refusals: nothing was consumed), else `refused` — refused after decryption (invalid, reused: under reuse
+ * detection the family is gone) or no answer at all (unknown: counts as consumed).
+ */
+function refreshOutcome(d: DecryptedExchange): 'rotated' | 'unspent' | 'refused' {
   const status = d.exchange.status;
-  if (status === undefined) return true;
+  if (status === undefined) return 'refused';
   const envelope = d.response.json as { success?: unknown } | undefined;
-  if (status >= 200 && status < 300 && envelope?.success !== false) return true;
-  return !provesUnspent(errorFromResponse(status, { code: d.responseCode }).code);
+  if (status >= 200 && status < 300 && envelope?.success !== false) return 'rotated';
+  return provesUnspent(errorFromResponse(status, { code: d.responseCode }).code) ? 'unspent' : 'refused';
+}
+
+function reuseConflict(hit: { sessionKey: string; label: string }): ExchangeConflict {
+  return {
+    kind: 'page-reused-spent-token',
+    sessionKey: hit.sessionKey,
+    label: hit.label,
+    message:
+      `The page sent a refresh token Keyhole had already used for session ${hit.label}, so the gateway revokes the whole token family (§12 reuse detection) — ` +
+      `Keyhole's copy is dead too. Sign in again on the page, then Follow in Keyhole again.`,
+  };
 }
 
 function retryable(d: DecryptedExchange): boolean {
@@ -383,5 +454,6 @@ function retryable(d: DecryptedExchange): boolean {
 }
 
 function sideStates(d: DecryptedExchange) {
-  return [d.request.status, d.request.keySource, d.response.status, d.response.keySource, d.sessionId];
+  // Error codes too: a row going from NO_KEY to AEAD_AUTH_FAILED (a wrong key was typed) must reach the panel.
+  return [d.request.status, d.request.keySource, d.request.error?.code, d.response.status, d.response.keySource, d.response.error?.code, d.sessionId, d.conflict?.sessionKey];
 }

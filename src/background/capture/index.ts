@@ -3,7 +3,7 @@
  * registration of the capture scripts. Listeners are added synchronously (called from main.ts at top
  * level) so the event that woke the worker is not missed; state is restored lazily by the hub.
  */
-import { listOwnScSessions, adoptSession, notePageRotation } from '../sessions/index';
+import { listOwnScSessions, adoptSession, notePageRotation, notePageReuse } from '../sessions/index';
 import { CaptureHub } from './hub';
 import { servePanelPort, type PanelPort } from './panel-port';
 import { createRelayHandler } from './relay-handler';
@@ -15,7 +15,7 @@ let hub: CaptureHub | undefined;
 export function captureHub(): CaptureHub {
   hub ??= new CaptureHub({
     area: chrome.storage.session,
-    sessions: { listOwnScSessions, adoptSession, notePageRotation },
+    sessions: { listOwnScSessions, adoptSession, notePageRotation, notePageReuse },
     liveTabs: async () => (await chrome.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])),
     onError: (e) => console.warn('keyhole capture:', e),
   });

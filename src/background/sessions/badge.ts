@@ -2,7 +2,7 @@
  * Toolbar badge: minutes left on the soonest-expiring access token among sessions that are alive
  * (active or waiting); red under one minute. Pure, so tests pin the clock.
  */
-import type { SessionRecord } from './schemas';
+import { isDeadStatus, type SessionRecord } from './schemas';
 
 export interface Badge {
   text: string;
@@ -14,9 +14,9 @@ export const BADGE_CALM = '#3a5bd9';
 
 export function badgeFor(records: SessionRecord[], now: number): Badge {
   const expiries = records
-    // Rejected and interrupted sessions are never refreshed again (refresh-engine.ts): their expiry would
-    // pin a red "0" on the badge forever. Only sessions Keyhole keeps alive count.
-    .filter((r) => r.status !== 'rejected' && r.status !== 'interrupted' && r.accessExpiresAt !== undefined)
+    // Rejected, interrupted and revoked sessions are never refreshed again (refresh-engine.ts): their expiry
+    // would pin a red "0" on the badge forever. Only sessions Keyhole keeps alive count.
+    .filter((r) => !isDeadStatus(r.status) && r.accessExpiresAt !== undefined)
     .map((r) => r.accessExpiresAt as number);
   if (expiries.length === 0) return { text: '', color: BADGE_CALM };
   const left = Math.min(...expiries) - now;

@@ -19,6 +19,12 @@ import { toView } from './view';
 import { withSpent } from './refresh-outcome';
 import type { PopupState, SessionView } from '../../messaging/popup-rpc';
 
+/** How a session is named to the user outside the popup (panel): environment, then account. */
+function sessionLabel(rec: SessionRecord, env: Environment): string {
+  const who = rec.label ?? rec.sub;
+  return who ? `${env.name} (${who})` : env.name;
+}
+
 /** SerialQueue key for adopting (session keys are 16 hex characters, so it cannot collide). */
 const ADOPT_QUEUE = 'adopt:';
 
@@ -369,6 +375,10 @@ export class SessionEngine {
         accessExpiresAt,
         refreshToken: input.refreshToken,
         ...(input.refreshToken !== input.oldRefreshToken ? { spentRefreshTokens: withSpent(cur.record.spentRefreshTokens, input.oldRefreshToken) } : {}),
+        // The page's success proves the token was the page's to spend (an interrupted send of ours did not
+        // consume it): a later replay of it by the page is not Keyhole's doing (notePageReuse).
+        keyholeSpent: cur.record.keyholeSpent?.filter((e) => e.token !== input.oldRefreshToken),
+        revocation: undefined,
         status: 'active',
         retryAt: undefined,
         failures: 0,
@@ -379,6 +389,52 @@ export class SessionEngine {
       await this.stores.putSession(next, cur.area);
       await this.afterChange(next);
       return true;
+    });
+  }
+
+  /**
+   * The inspected page presented, in its own refresh, `refreshToken`, and the gateway did not prove it
+   * unconsumed (capture hub: any answer but a success or a pre-decryption refusal, §12). If Keyhole had
+   * already spent that token for a session of this API base — rotated it, or sent it in a refresh whose
+   * outcome is unknown — before the page's answer came (`answeredAt`), then the page's copy was burnt by
+   * Keyhole, the request was a reuse, and the gateway revoked the whole family, Keyhole's newer pair
+   * included (§11 single use, §12 reuse detection). Mark that session `revoked` now (its alarm stops)
+   * instead of letting its next refresh find out. Nothing is sent anywhere.
+   *
+   * A refresh of ours still in flight with that token is waited for (the session's queue): its outcome
+   * decides. Idempotent: an already revoked session is returned again, unchanged (the hub re-decrypts
+   * buffered traffic after a worker restart). Returns the session, or undefined when none matches.
+   */
+  async notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined> {
+    const [envs, sessions] = await Promise.all([this.stores.environments(), this.stores.sessions()]);
+    const envOf = (r: SessionRecord) => envs.find((e) => e.id === r.envId && sameApiBase(e.apiBase, input.apiBase));
+    const spentByUs = (r: SessionRecord) => r.keyholeSpent?.some((e) => e.token === input.refreshToken && e.at <= input.answeredAt) ?? false;
+    const match = sessions.find(
+      (s) => envOf(s.record) && (spentByUs(s.record) || (s.record.inflight?.refreshToken === input.refreshToken && s.record.inflight.startedAt <= input.answeredAt)),
+    );
+    if (!match) return undefined;
+    const key = match.record.key;
+    return this.refresher.queue.run(key, async () => {
+      const cur = await this.stores.session(key);
+      const env = cur && envOf(cur.record);
+      if (!cur || !env || !spentByUs(cur.record)) return undefined;
+      const found = { sessionKey: key, label: sessionLabel(cur.record, env) };
+      if (cur.record.status === 'revoked') return found;
+      const now = this.now();
+      const next: SessionRecord = {
+        ...cur.record,
+        status: 'revoked',
+        retryAt: undefined,
+        revocation: {
+          at: now,
+          code: 'PAGE_REUSED_SPENT_TOKEN',
+          message: 'the page reused a refresh token Keyhole had already spent; the gateway revokes the whole token family (reuse detection) — sign in again on the page, then Follow again',
+          ...(input.exchangeId ? { exchangeId: input.exchangeId.slice(0, 200) } : {}),
+        },
+      };
+      await this.stores.putSession(next, cur.area);
+      await this.afterChange(next); // clears the refresh alarm (schedule.ts) and the badge
+      return found;
     });
   }
 

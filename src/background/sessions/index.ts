@@ -67,3 +67,7 @@ export function adoptSession(input: { apiBase: string; accessToken?: string; ref
 export function notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean> {
   return getEngine().notePageRotation(input);
 }
+
+export function notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined> {
+  return getEngine().notePageReuse(input);
+}

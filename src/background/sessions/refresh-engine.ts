@@ -22,7 +22,7 @@
  *    answers prove it was not: only then does a later retry send it again).
  */
 import type { Stores } from './stores';
-import type { Environment, SessionRecord } from './schemas';
+import { isDeadStatus, type Environment, type SessionRecord } from './schemas';
 import type { EnvClient } from './env-client';
 import { SerialQueue } from './serial';
 import { afterSend, interrupted, notSpent, rotated } from './refresh-outcome';
@@ -92,7 +92,7 @@ export class RefreshEngine {
       });
 
     if (rec.inflight) return store(interrupted(rec, this.d.now()));
-    if (rec.status === 'rejected' || rec.status === 'interrupted') return rec;
+    if (isDeadStatus(rec.status)) return rec;
 
     const now = this.d.now();
     if (trigger === 'manual') {

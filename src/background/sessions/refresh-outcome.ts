@@ -38,6 +38,18 @@ export function withSpent(list: readonly string[] | undefined, token: string): s
   return [...(list ?? []).filter((t) => t !== token), token].slice(-SPENT_TOKENS_KEPT);
 }
 
+type KeyholeSpent = NonNullable<SessionRecord['keyholeSpent']>;
+
+/**
+ * SessionRecord.keyholeSpent plus the token `rec` just presented (its in-flight marker), stamped with
+ * when it left: a page exchange answered before that cannot have been burnt by Keyhole.
+ */
+function withKeyholeSpent(rec: SessionRecord, at: number): KeyholeSpent {
+  const token = rec.inflight?.refreshToken ?? rec.refreshToken;
+  const sentAt = rec.inflight?.startedAt ?? at;
+  return [...(rec.keyholeSpent ?? []).filter((e) => e.token !== token), { token, at: sentAt }].slice(-SPENT_TOKENS_KEPT);
+}
+
 export function errorInfo(e: unknown): { code: string; message: string; retryAfterMs?: number } {
   if (isKeyholeError(e)) {
     return { code: e.code, message: String(e.message).slice(0, 300), ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
@@ -53,8 +65,11 @@ export function rotated(rec: SessionRecord, pair: TokenPair, at: number): Sessio
     accessToken: pair.accessToken,
     accessExpiresAt: pair.accessExpiresAt,
     refreshToken: pair.refreshToken,
-    // The token just rotated away from is dead: remember it so nobody adopts a copy of it later.
-    ...(pair.refreshToken !== rec.refreshToken ? { spentRefreshTokens: withSpent(rec.spentRefreshTokens, rec.refreshToken) } : {}),
+    // The token just rotated away from is dead: remember it so nobody adopts a copy of it later, and
+    // that Keyhole spent it (a page presenting it afterwards revokes the family: engine notePageReuse).
+    ...(pair.refreshToken !== rec.refreshToken
+      ? { spentRefreshTokens: withSpent(rec.spentRefreshTokens, rec.refreshToken), keyholeSpent: withKeyholeSpent(rec, at) }
+      : {}),
     ...claims,
     status: 'active',
     retryAt: undefined,
@@ -91,5 +106,13 @@ export function afterSend(rec: SessionRecord, e: unknown, at: number): SessionRe
 
 /** Outcome unknown: keep the session (its access token may still work) but never re-send the token. */
 export function interrupted(rec: SessionRecord, at: number, code = 'SESSION_DEAD', message = 'refresh interrupted; the refresh token may have been spent'): SessionRecord {
-  return { ...rec, inflight: undefined, status: 'interrupted', retryAt: undefined, lastRefresh: { at, ok: false, code, message } };
+  return {
+    ...rec,
+    inflight: undefined,
+    status: 'interrupted',
+    retryAt: undefined,
+    lastRefresh: { at, ok: false, code, message },
+    // Keyhole may have spent it: a page presenting it later and refused is most likely the reuse (§12).
+    keyholeSpent: withKeyholeSpent(rec, at),
+  };
 }

@@ -4,7 +4,7 @@
  * every session at start-up and runs what is overdue (scheduler.ts).
  */
 import { MAX_AUTO_RETRIES } from './backoff';
-import type { SessionRecord } from './schemas';
+import { isDeadStatus, type SessionRecord } from './schemas';
 
 export const ALARM_PREFIX = 'kh:refresh:';
 export const BADGE_ALARM = 'kh:badge';
@@ -14,7 +14,7 @@ export const keyOfAlarm = (name: string): string | undefined => (name.startsWith
 
 /** Epoch ms of the next automatic attempt, or undefined when none should happen on its own. */
 export function nextRefreshAt(rec: SessionRecord, marginSec: number): number | undefined {
-  if (rec.status === 'rejected' || rec.status === 'interrupted') return undefined;
+  if (isDeadStatus(rec.status)) return undefined;
   if (rec.status === 'waiting') return rec.retryAt;
   if (rec.failures >= MAX_AUTO_RETRIES) return undefined;
   // Without a known access-token expiry (adopted from a refresh token alone) the pair is refreshed at once.

@@ -85,10 +85,34 @@ export type InflightMarker = z.infer<typeof InflightMarker>;
  * - `rejected`: the server refused the refresh token (REFRESH_REJECTED) — never retried with it;
  * - `interrupted`: a refresh died with the token possibly spent — never re-sent (see refresh-engine.ts);
  * - `waiting`: a retry is scheduled at `retryAt` (429 Retry-After, or backoff after a failure that
- *   provably did not spend the token).
+ *   provably did not spend the token);
+ * - `revoked`: Keyhole learnt, without refreshing, that the token family is gone — `revocation` says
+ *   how (e.g. the inspected page presented a refresh token Keyhole had spent: reuse detection, §12).
  */
-export const SessionStatus = z.enum(['active', 'rejected', 'interrupted', 'waiting']);
+export const SessionStatus = z.enum(['active', 'rejected', 'interrupted', 'waiting', 'revoked']);
 export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/** Statuses Keyhole never refreshes again (no alarm, no badge, Refresh disabled): only a new sign-in helps. */
+export function isDeadStatus(s: SessionStatus): boolean {
+  return s === 'rejected' || s === 'interrupted' || s === 'revoked';
+}
+
+/**
+ * Why a session is `revoked`. Codes (extend only by adding):
+ * - `PAGE_REUSED_SPENT_TOKEN`: the inspected page sent, in its own refresh, a refresh token Keyhole had
+ *   already spent for this (followed) session; under reuse detection the gateway revokes the whole token
+ *   family, Keyhole's newer pair included (§11 single use, §12). Recovery: sign in again on the page,
+ *   then Follow again.
+ */
+export const REVOCATION_CODES = ['PAGE_REUSED_SPENT_TOKEN'] as const;
+export const Revocation = z.object({
+  at: z.number(),
+  code: z.enum(REVOCATION_CODES),
+  message: z.string().max(500),
+  /** The captured exchange that showed it (panel row), when known. */
+  exchangeId: z.string().max(200).optional(),
+});
+export type Revocation = z.infer<typeof Revocation>;
 
 export const LastRefresh = z.object({
   at: z.number(),
@@ -127,6 +151,16 @@ export const SessionRecord = z.object({
    * present a spent token (reuse detection revokes the family, §12). Never leaves the worker.
    */
   spentRefreshTokens: z.array(z.string().min(1)).optional(),
+  /**
+   * The refresh tokens Keyhole itself presented in a refresh that consumed them (rotated) or may have
+   * (interrupted), with when each left (the in-flight marker's time); oldest first, at most
+   * SPENT_TOKENS_KEPT. Tokens the page rotated itself are not here. If the inspected page later presents
+   * one of these, the page's copy was burnt by Keyhole and the family is revoked (§12): the capture hub
+   * flags that exchange and the session becomes `revoked` (engine.ts notePageReuse). Never leaves the worker.
+   */
+  keyholeSpent: z.array(z.object({ token: z.string().min(1), at: z.number() })).optional(),
+  /** Set with status `revoked`. */
+  revocation: Revocation.optional(),
   /**
    * The X-Client-Hash this session's token family is bound to, when it is not this profile's own: a
    * session followed from a page that sends its own device fingerprint. The gateway checks the family's

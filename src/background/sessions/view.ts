@@ -23,6 +23,7 @@ export function toView(rec: SessionRecord, env: Environment | undefined, refresh
     status: rec.status,
     ...(rec.retryAt !== undefined ? { retryAt: rec.retryAt } : {}),
     ...(rec.lastRefresh ? { lastRefresh: rec.lastRefresh } : {}),
+    ...(rec.revocation ? { revocation: rec.revocation } : {}),
     ...(rec.refreshedAt !== undefined ? { refreshedAt: rec.refreshedAt } : {}),
     createdAt: rec.createdAt,
     refreshing,

@@ -5,10 +5,12 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PanelBackend, ConnectionState, LiveStatus } from '../backend/backend';
 import { startNetworkSource } from '../backend/network-source';
-import { createLocalDecryptor, decryptViaSw } from '../import/local-decryptor';
+import { createLocalDecryptor, decryptViaSw, learnPanelHandshakes, snapshotDecryptor } from '../import/local-decryptor';
 import { importHarFile, type ImportProgress } from '../import/har-import';
 import type { CapturedExchange, KeyringSnapshot } from '../inspect-types';
 import { buildPredicate, EMPTY_FILTER, type FilterState } from '../model/filter';
+import { createRedecryptor } from '../model/redecrypt';
+import { rowVerdict } from '../model/row-summary';
 import { TrafficStore, type Row } from '../model/traffic-store';
 import { useStoreVersion } from '../use-store';
 import { DetailPane } from './DetailPane';
@@ -55,6 +57,29 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
   const [connection, setConnection] = useState<{ state: ConnectionState; detail?: string }>({ state: 'connecting' });
   const [live, setLive] = useState<LiveStatus>();
   const [progress, setProgress] = useState<ImportProgress>();
+
+  // Rows only the panel holds (HAR, DevTools network) are decrypted again here when the keyring learns
+  // keys; live hook rows are re-decrypted and re-sent by the worker that buffers them (redecrypt.ts).
+  const redecrypt = useMemo(
+    () =>
+      createRedecryptor({
+        rows: () => store.rows,
+        row: (id) => store.byExchangeId(id),
+        upsert: (list) => store.upsert(list),
+        local: snapshotDecryptor,
+        worker: (list) => decryptViaSw(backend, list),
+        onReplaced: (changes) => {
+          // The import summary counts what the import saw; keep it true as its rows decrypt later.
+          const fixed = changes.filter((c) => c.before.exchange.source === 'har' && rowVerdict(c.before) === 'failed' && rowVerdict(c.after) !== 'failed').length;
+          if (fixed > 0) setProgress((p) => (p?.phase === 'done' ? { ...p, decrypted: p.decrypted + fixed, failed: Math.max(0, p.failed - fixed) } : p));
+        },
+      }),
+    [backend, store],
+  );
+  useEffect(() => () => redecrypt.stop(), [redecrypt]);
+  useEffect(() => {
+    if (keyring) redecrypt.keyring(keyring);
+  }, [keyring, redecrypt]);
 
   useEffect(() => {
     const disconnect = backend.connect({
@@ -117,6 +142,17 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     const decrypt = via === 'sw' ? (chunk: CapturedExchange[]) => decryptViaSw(backend, chunk) : local.decrypt;
     // Streamed: the first rows are decrypted and shown while the rest of the file is still being read.
     await importHarFile(file, { decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress });
+    // Keys that arrived while the file was being decrypted: its rows catch up with them.
+    redecrypt.since(local.snapshot());
+  };
+
+  const setPrivateKey = async (pem: string | null) => {
+    const r = await backend.setPrivateKey(pem);
+    if (pem === null) return r;
+    // The worker unwrapped the handshakes it buffers; those of imported and DevTools rows are only here.
+    const panel = await learnPanelHandshakes(backend, store.rows).catch(() => ({ learnt: 0, keyring: undefined }));
+    if (panel.keyring) setKeyring(panel.keyring);
+    return { unwrapped: r.unwrapped + panel.learnt };
   };
 
   const emptyMessage = (
@@ -164,7 +200,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           keyring={keyring}
           addKey={async (k) => setKeyring(await backend.addManualKey(k))}
           removeKey={(i) => backend.removeKey(i).then(setKeyring, () => {})}
-          setPrivateKey={(pem) => backend.setPrivateKey(pem)}
+          setPrivateKey={setPrivateKey}
         />
       )}
       <StatusBar

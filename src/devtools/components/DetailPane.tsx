@@ -34,7 +34,7 @@ export function DetailPane({ row, onClose, follow, stacked }: DetailPaneProps) {
           Show secrets
         </label>
         {d.follow && <FollowButton key={row.seq} target={{ exchangeId: ex.id, ...d.follow }} follow={follow} />}
-        <CopyButton label="Copy as cURL" testId="copy-curl" title="Decrypted plaintext body; the wire body was encrypted" text={() => buildCurl(d)} />
+        <CopyButton label="Copy as cURL" testId="copy-curl" title="The request as cURL: every request header as sent (Authorization and X-Client-Hash included, unmasked) and the decrypted plaintext body — the wire body was encrypted, so a note says so" text={() => buildCurl(d)} />
       </div>
       <div class="detail-meta">
         <span>
@@ -62,6 +62,11 @@ export function DetailPane({ row, onClose, follow, stacked }: DetailPaneProps) {
           Source <b>{ex.source}</b>
         </span>
       </div>
+      {d.conflict && (
+        <div class="notice conflict" data-testid="conflict-notice" role="alert">
+          <b>Token reuse.</b> {d.conflict.message}
+        </div>
+      )}
       {row.lossy && (
         <div class="notice">
           Possibly lossy: DevTools decodes <code>application/json</code> bodies as text, so binary bytes may have been replaced (architecture §3).

@@ -4,24 +4,26 @@
  * production server key must never be pasted into a browser.
  */
 import { useState } from 'preact/hooks';
-import { validatePrivateKeyPem } from '../model/key-input';
+import { errorText, validatePrivateKeyPem } from '../model/key-input';
 
 export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: string | null) => Promise<{ unwrapped: number }> }) {
   const [text, setText] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [message, setMessage] = useState<{ ok: boolean; text: string; code?: string }>();
+  const failed = (err: unknown) => setMessage({ ok: false, text: errorText(err), code: (err as { code?: string } | null)?.code });
   return (
     <form
       data-testid="private-key-form"
       onSubmit={async (e) => {
         e.preventDefault();
         const v = await validatePrivateKeyPem(text);
-        if (!v.ok) return setMessage({ ok: false, text: v.error });
+        // Refused here, inline: nothing reaches the worker.
+        if (!v.ok) return setMessage({ ok: false, text: v.error, code: v.code });
         try {
           const r = await set(v.pem);
           setText('');
           setMessage({ ok: true, text: `Key set; ${r.unwrapped} session${r.unwrapped === 1 ? '' : 's'} unwrapped.` });
         } catch (err) {
-          setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+          failed(err);
         }
       }}
     >
@@ -45,11 +47,15 @@ export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: st
             Use private key
           </button>
           {hasKey && (
-            <button class="tb-btn" type="button" data-testid="private-key-forget" onClick={async () => (await set(null), setMessage({ ok: true, text: 'Private key forgotten.' }))}>
+            <button class="tb-btn" type="button" data-testid="private-key-forget" onClick={() => set(null).then(() => setMessage({ ok: true, text: 'Private key forgotten.' }), failed)}>
               Forget key
             </button>
           )}
-          {message && <span class={message.ok ? 'ok-msg' : 'field-error'} data-testid="private-key-message">{message.text}</span>}
+          {message && (
+            <span class={message.ok ? 'ok-msg' : 'field-error'} data-testid="private-key-message" data-code={message.code}>
+              {message.text}
+            </span>
+          )}
         </div>
       </div>
     </form>

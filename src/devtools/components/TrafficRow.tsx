@@ -13,7 +13,8 @@ export interface TrafficRowProps {
 
 export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) {
   const s = row.summary;
-  const cls = `row grid${index % 2 ? ' odd' : ''}${selected ? ' selected' : ''}${s.verdict === 'failed' ? ' failed' : ''}`;
+  const conflict = row.data.conflict;
+  const cls = `row grid${index % 2 ? ' odd' : ''}${selected ? ' selected' : ''}${s.verdict === 'failed' ? ' failed' : ''}${conflict ? ' conflict' : ''}`;
   return (
     <div
       class={cls}
@@ -22,13 +23,20 @@ export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) 
       data-status={s.status ?? ''}
       data-verdict={s.verdict}
       data-seq={row.seq}
+      {...(conflict ? { 'data-conflict': conflict.kind } : {})}
       aria-selected={selected}
       role="row"
       onMouseDown={() => onSelect(row.seq)}
     >
       <div class="c-time">{formatClock(s.startedAt)}</div>
       <div class="c-method">{s.method}</div>
-      <div class="c-path" title={row.data.exchange.url}>
+      <div class="c-path" title={conflict ? conflict.message : row.data.exchange.url}>
+        {/* First in the widest column: the one thing on this row the user must act on. */}
+        {conflict && (
+          <span class="badge b-conflict" data-testid="conflict-badge">
+            token reuse
+          </span>
+        )}
         {s.shortPath}
       </div>
       <div class="c-status">{s.status ?? '—'}</div>

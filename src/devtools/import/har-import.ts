@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { fromHarEntry } from '../../inspect';
 import { KeyholeError } from '../../protocol/errors';
 import { HarScanner } from './har-reader';
+import { macrotask } from '../model/macrotask';
 import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
 
 const HarLog = z.object({ log: z.looseObject({ entries: z.array(z.unknown()) }) });
@@ -192,26 +193,14 @@ function estimateTotal(count: number, consumed: number, length: number): number 
 
 // ── the import ───────────────────────────────────────────────────────────────────────────────────
 
-/** One macrotask turn (so the list can paint and a cancel click can land), without setTimeout's clamping. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
-
 /** The next frame (or 50 ms, for a hidden panel where requestAnimationFrame does not run). */
 function nextPaint(): Promise<void> {
-  if (typeof requestAnimationFrame !== 'function') return yieldToEventLoop();
+  if (typeof requestAnimationFrame !== 'function') return macrotask();
   return new Promise<void>((resolve) => {
     const t = setTimeout(resolve, 50);
     requestAnimationFrame(() => {
       clearTimeout(t);
-      void yieldToEventLoop().then(resolve);
+      void macrotask().then(resolve);
     });
   });
 }
@@ -272,7 +261,7 @@ export async function importEntries(open: () => EntrySource, o: ImportOptions): 
       performance.mark('keyhole:chunk-shown');
       // After the first rows: let them paint before the bulk of the work starts (a yielded task alone
       // does not guarantee a frame while decrypt completions keep the main thread busy).
-      await (n === 0 ? nextPaint() : yieldToEventLoop());
+      await (n === 0 ? nextPaint() : macrotask());
     }
     p.total = p.done;
     if (redo) {

@@ -7,11 +7,18 @@
  * local path is the one that meets the ≤ 1.5× target. The SW stays the authority for *learning* keys:
  * handshakes (/session, type-1) go to it first, and anything the snapshot cannot open goes to it
  * afterwards, so nothing the SW could decrypt is reported as failed.
+ *
+ * The same local path re-decrypts imported rows when the keyring learns keys later (snapshotDecryptor,
+ * driven by model/redecrypt.ts), and a private key set later gets the imported handshakes to unwrap
+ * (learnPanelHandshakes): the rows never need importing again.
  */
 import { Keyring, classifyPath, decryptExchange, pathOf } from '../../inspect';
 import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import type { PanelBackend } from '../backend/backend';
 import type { ChunkDecryptor } from './har-import';
+import { hasNoKey, panelOwned } from '../model/redecrypt';
+import type { Row } from '../model/traffic-store';
+import { DECRYPT_BATCH_MAX } from '../../messaging/panel-rpc';
 
 export function keyringFromSnapshot(s: KeyringSnapshot): Keyring {
   return Keyring.fromState({ entries: s.entries, candidates: s.candidates, wraps: [] });
@@ -25,7 +32,6 @@ export function isHandshake(ex: CapturedExchange): boolean {
   return ex.requestBody?.base64.startsWith('U0MCAQ') ?? false;
 }
 
-const SW_BATCH = 200; // decryptBatch's limit (contracts.md)
 
 /**
  * WebCrypto calls in flight at once. Enough to overlap the crypto thread with our JS; far fewer than a
@@ -49,7 +55,7 @@ export async function mapPool<T, R>(items: readonly T[], size: number, fn: (t: T
 
 export async function decryptViaSw(backend: PanelBackend, list: CapturedExchange[]): Promise<DecryptedExchange[]> {
   const out: DecryptedExchange[] = [];
-  for (let i = 0; i < list.length; i += SW_BATCH) out.push(...(await backend.decryptBatch(list.slice(i, i + SW_BATCH))));
+  for (let i = 0; i < list.length; i += DECRYPT_BATCH_MAX) out.push(...(await backend.decryptBatch(list.slice(i, i + DECRYPT_BATCH_MAX))));
   return out;
 }
 
@@ -61,19 +67,30 @@ function needsSw(d: DecryptedExchange): boolean {
 export interface LocalDecryptorHandle {
   decrypt: ChunkDecryptor;
   prepare: (all: CapturedExchange[]) => Promise<void>;
+  /** The keyring snapshot the rows were decrypted with last (what a later catch-up starts from). */
+  snapshot: () => KeyringSnapshot | undefined;
+}
+
+/** Decrypts a list here with a keyring built from `snapshot` (pooled WebCrypto; trial successes stay in it). */
+export function snapshotDecryptor(snapshot: KeyringSnapshot): (list: CapturedExchange[]) => Promise<DecryptedExchange[]> {
+  const keyring = keyringFromSnapshot(snapshot);
+  return (list) => mapPool(list, POOL, (ex) => decryptExchange(ex, keyring));
 }
 
 export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSnapshot): LocalDecryptorHandle {
   let keyring = snapshot ? keyringFromSnapshot(snapshot) : new Keyring();
   let current = !!snapshot;
+  let used = snapshot;
   return {
+    snapshot: () => used,
     // Called per chunk that holds handshakes (and once at the start).
     async prepare(handshakes) {
       const learn = handshakes.filter(isHandshake);
       // No new handshakes: the snapshot we have is current (the keyring push keeps it so).
       if (learn.length === 0 && current) return;
       if (learn.length > 0) await decryptViaSw(backend, learn).catch(() => []);
-      keyring = keyringFromSnapshot(await backend.getKeyring());
+      used = await backend.getKeyring();
+      keyring = keyringFromSnapshot(used);
       current = true;
     },
     async decrypt(chunk) {
@@ -87,4 +104,40 @@ export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSn
       return rows;
     },
   };
+}
+
+/**
+ * Handshakes only the panel holds (HAR and DevTools-network rows) that a newly set private key may
+ * unwrap: those of sessions the keyring has no key for that still have rows failing with NO_KEY, and
+ * those whose session is unknown (a /session call whose answer was not recorded). Pure.
+ */
+export function handshakesToLearn(rows: readonly Row[], keyring: KeyringSnapshot): DecryptedExchange[] {
+  const keyed = new Set(keyring.entries.flatMap((e) => (e.sessionId === undefined ? [] : [e.sessionId])));
+  const waiting = new Set<string | undefined>();
+  for (const r of rows) if (panelOwned(r) && hasNoKey(r.data)) waiting.add(r.data.sessionId);
+  if (waiting.size === 0) return [];
+  const out: DecryptedExchange[] = [];
+  for (const r of rows) {
+    if (!panelOwned(r) || !isHandshake(r.data.exchange)) continue;
+    const sid = r.data.sessionId;
+    if (sid === undefined || (!keyed.has(sid) && waiting.has(sid))) out.push(r.data);
+  }
+  return out;
+}
+
+/**
+ * A private key was just set. The worker unwraps the handshakes in its own buffer by itself; those of
+ * HAR and DevTools-network rows live only here, so they are sent to it (decryptBatch learns from them
+ * first). Its keyring then holds their sessions' keys, and the panel re-decrypts those sessions' rows
+ * (redecrypt.ts). Returns how many of those sessions now have keys, and the fresh snapshot.
+ */
+export async function learnPanelHandshakes(backend: PanelBackend, rows: readonly Row[]): Promise<{ learnt: number; keyring?: KeyringSnapshot }> {
+  const list = handshakesToLearn(rows, await backend.getKeyring());
+  if (list.length === 0) return { learnt: 0 };
+  const learnt = await decryptViaSw(backend, list.map((d) => d.exchange)).catch(() => [] as DecryptedExchange[]);
+  const keyring = await backend.getKeyring();
+  const keyed = new Set(keyring.entries.flatMap((e) => (e.sessionId === undefined ? [] : [e.sessionId])));
+  // The worker names a handshake's session from its answer, as the panel did: count each one once.
+  const sessions = new Set(learnt.flatMap((d) => (d.sessionId !== undefined && keyed.has(d.sessionId) ? [d.sessionId] : [])));
+  return { learnt: sessions.size, keyring };
 }

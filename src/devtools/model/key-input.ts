@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { decodeKey, toBase64 } from '../../protocol/bytes';
+import type { ErrorCode } from '../inspect-types';
 
 export interface ManualKeyForm {
   sessionId: string;
@@ -52,21 +53,39 @@ export function validateManualKey(form: ManualKeyForm): { ok: true; value: Manua
 
 const PEM_RE = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/;
 
+export type PemCheck = { ok: true; pem: string } | { ok: false; code: ErrorCode; error: string };
+
+/** Coded like every other Keyhole error ("CODE: message"), so the inline text says what to act on. */
+export function codedText(code: ErrorCode, message: string): string {
+  return `${code}: ${message}`;
+}
+
+const refuse = (code: ErrorCode, message: string): PemCheck => ({ ok: false, code, error: codedText(code, message) });
+
 /**
  * A PKCS#8 PEM RSA private key (test environments only). Checked by importing it with WebCrypto, so
- * "wrong format" and "not RSA" are caught here with a clear message instead of as a failed unwrap later.
+ * "wrong format" and "not RSA" are refused here, inline and before anything reaches the worker, instead
+ * of as a failed unwrap later. INPUT_INVALID: no PKCS#8 PEM block at all; RSA_BAD_KEY: a key, but not
+ * one Keyhole can use (PKCS#1, passphrase-protected, not RSA, damaged).
  */
-export async function validatePrivateKeyPem(text: string): Promise<{ ok: true; pem: string } | { ok: false; error: string }> {
+export async function validatePrivateKeyPem(text: string): Promise<PemCheck> {
   const t = text.trim();
-  if (/BEGIN RSA PRIVATE KEY/.test(t)) return { ok: false, error: 'This is a PKCS#1 key; convert it with: openssl pkcs8 -topk8 -nocrypt' };
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(t)) return { ok: false, error: 'Encrypted keys are not supported; export it without a passphrase' };
+  if (/BEGIN RSA PRIVATE KEY/.test(t)) return refuse('RSA_BAD_KEY', 'This is a PKCS#1 key; convert it with: openssl pkcs8 -topk8 -nocrypt');
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(t)) return refuse('RSA_BAD_KEY', 'Encrypted keys are not supported; export it without a passphrase');
   const m = PEM_RE.exec(t);
-  if (!m) return { ok: false, error: 'Paste a PKCS#8 PEM block (-----BEGIN PRIVATE KEY-----)' };
+  if (!m) return refuse('INPUT_INVALID', 'Paste a PKCS#8 PEM block (-----BEGIN PRIVATE KEY-----)');
   try {
     const der = Uint8Array.from(atob(m[1].replace(/\s+/g, '')), (c) => c.charCodeAt(0));
     await crypto.subtle.importKey('pkcs8', der, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
   } catch {
-    return { ok: false, error: 'Not an RSA private key WebCrypto can import' };
+    return refuse('RSA_BAD_KEY', 'Not an RSA private key WebCrypto can import');
   }
   return { ok: true, pem: m[0] };
+}
+
+/** An error from the worker (a coded KeyholeError over the port) as inline text; uncoded ones as they are. */
+export function errorText(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && code !== '' ? codedText(code as ErrorCode, message) : message;
 }

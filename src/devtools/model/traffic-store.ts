@@ -112,6 +112,12 @@ export class TrafficStore {
     return this.findTwinIndex(twinKey(method, url), startedAt, 'hook', windowMs) !== undefined;
   }
 
+  /** The row of an exchange id (a re-decryption checks that its row is still the one it read). */
+  byExchangeId(id: string): Row | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.rows[i];
+  }
+
   getBySeq(seq: number): Row | undefined {
     // Rows are appended with increasing seq, so a binary search finds it without another index.
     let lo = 0;

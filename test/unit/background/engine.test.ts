@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { setup, adopted, record, T0 } from './setup';
+import { FakeClient } from './fakes';
+import { KeyholeError } from '../../../src/protocol/errors';
 import { badgeFor, BADGE_RED } from '../../../src/background/sessions/badge';
 import { validateEnvironment, originPattern, needsHostPermission } from '../../../src/background/sessions/environments';
 import type { SessionRecord } from '../../../src/background/sessions/schemas';
@@ -165,5 +167,206 @@ describe('capture hub hooks', () => {
     expect(s.areas.session.writes.length).toBe(writes + 1);
     expect(await record(s, v.key)).toMatchObject({ refreshToken: 'rt-page', accessExpiresAt: T0 + 3_600_000 });
     expect(await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus', oldRefreshToken: 'rt-0', accessToken: 'a', refreshToken: 'b', expiresIn: 1 })).toBe(false);
+  });
+});
+
+const LOCAL_API = 'http://127.0.0.1:18020/prometheus';
+
+describe('the page presents a refresh token Keyhole already spent (notePageReuse)', () => {
+  /** A followed session on the default environment, then one refresh by Keyhole: rt-0 is Keyhole-spent. */
+  async function followedThenRefreshed(s: ReturnType<typeof setup>) {
+    const { sessionKey } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', accessToken: 'opaque', expiresIn: 600 });
+    s.advance(5_000);
+    await s.engine.refresh(sessionKey);
+    return sessionKey;
+  }
+
+  test('marks the session revoked with the reason at once, stops its alarm and leaves the badge; nothing is sent', async () => {
+    const s = setup();
+    const key = await followedThenRefreshed(s);
+    expect(await record(s, key)).toMatchObject({ refreshToken: 'rt-1', keyholeSpent: [{ token: 'rt-0', at: T0 + 5_000 }] });
+    expect(s.alarms.when(`kh:refresh:${key}`)).toBeDefined();
+    s.advance(2_000);
+    const hit = await s.engine.notePageReuse({ apiBase: `${LOCAL_API}/`, refreshToken: 'rt-0', answeredAt: s.clock.t, exchangeId: 'x-page' });
+    expect(hit).toEqual({ sessionKey: key, label: 'Local gateway (acct-1)' });
+    const rec = await record(s, key);
+    expect(rec).toMatchObject({
+      status: 'revoked',
+      revocation: { at: T0 + 7_000, code: 'PAGE_REUSED_SPENT_TOKEN', exchangeId: 'x-page', message: expect.stringContaining('sign in again on the page') },
+      refreshToken: 'rt-1', // kept as it was: never re-sent
+    });
+    expect(s.alarms.when(`kh:refresh:${key}`)).toBeUndefined();
+    expect(s.badges.at(-1)?.text).toBe('');
+    const view = (await s.engine.views())[0];
+    expect(view).toMatchObject({ status: 'revoked', revocation: { code: 'PAGE_REUSED_SPENT_TOKEN' } });
+    expect(JSON.stringify(view)).not.toContain('rt-');
+
+    // A revoked session is never refreshed again: not by a click, an alarm, or a wake-up.
+    s.advance(3_600_000);
+    await s.engine.refresh(key);
+    await s.engine.onAlarm(`kh:refresh:${key}`);
+    await s.restart().engine.wake();
+    expect(s.client.refreshCalls).toEqual(['rt-0']);
+    expect(s.client.logouts).toEqual([]);
+  });
+
+  test('is idempotent: asking again (re-decrypted traffic) returns the session without rewriting it', async () => {
+    const s = setup();
+    const key = await followedThenRefreshed(s);
+    await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t });
+    const first = await record(s, key);
+    const writes = s.areas.session.writes.length;
+    s.advance(60_000);
+    expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t })).toMatchObject({ sessionKey: key });
+    expect(s.areas.session.writes.length).toBe(writes);
+    expect((await record(s, key)).revocation).toEqual(first.revocation);
+  });
+
+  test('no match: a token Keyhole still holds, one only the page rotated, another API base, or a page answer from before Keyhole sent it', async () => {
+    const s = setup();
+    const key = await followedThenRefreshed(s); // Keyhole sent rt-0 at T0 + 5 s
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    const now = s.clock.t;
+    expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-page', answeredAt: now })).toBeUndefined();
+    expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-1', answeredAt: now })).toBeUndefined(); // spent by the page, not by Keyhole
+    expect(await s.engine.notePageReuse({ apiBase: 'https://api.example.com/prometheus', refreshToken: 'rt-0', answeredAt: now })).toBeUndefined();
+    expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: T0 + 4_999 })).toBeUndefined();
+    expect(await record(s, key)).toMatchObject({ status: 'active', spentRefreshTokens: ['rt-0', 'rt-1'], keyholeSpent: [{ token: 'rt-0' }] });
+  });
+
+  test('a refresh of ours still in flight with that token is waited for, then decides', async () => {
+    const s = setup();
+    const { sessionKey: key } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', accessToken: 'opaque', expiresIn: 600 });
+    s.client.hold();
+    const flight = s.engine.refresh(key);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await record(s, key)).inflight?.refreshToken).toBe('rt-0');
+    const noting = s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t + 100 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await record(s, key)).status).toBe('active'); // not before the flight's outcome is stored
+    s.client.letGo();
+    await flight;
+    expect(await noting).toMatchObject({ sessionKey: key });
+    expect(await record(s, key)).toMatchObject({ status: 'revoked', refreshToken: 'rt-1' });
+  });
+
+  test('a token Keyhole sent with an unknown outcome (interrupted) counts; a later successful page rotation of it proves it was not ours', async () => {
+    const s = setup();
+    const { sessionKey: key } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', accessToken: 'opaque', expiresIn: 600 });
+    s.client.onRefresh = async () => {
+      throw new KeyholeError('NETWORK_ERROR', 'connection reset');
+    };
+    await s.engine.refresh(key);
+    expect(await record(s, key)).toMatchObject({ status: 'interrupted', keyholeSpent: [{ token: 'rt-0', at: T0 }] });
+
+    // The page's own refresh of rt-0 succeeded: the gateway never consumed our send. Keyhole follows it.
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-0', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    expect(await record(s, key)).toMatchObject({ status: 'active', refreshToken: 'rt-page', keyholeSpent: [] });
+    expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t })).toBeUndefined();
+
+    // Same again, but this time the page's refresh of the token is refused: that was the reuse.
+    const s2 = setup();
+    const { sessionKey: key2 } = await s2.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', accessToken: 'opaque', expiresIn: 600 });
+    s2.client.onRefresh = s.client.onRefresh;
+    await s2.engine.refresh(key2);
+    expect(await s2.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s2.clock.t })).toMatchObject({ sessionKey: key2 });
+    expect((await record(s2, key2)).status).toBe('revoked');
+  });
+
+  test('a page rotation of a revoked session\'s current token (the family survived after all) makes it active again', async () => {
+    const s = setup();
+    const key = await followedThenRefreshed(s);
+    await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t });
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    const rec = await record(s, key);
+    expect(rec).toMatchObject({ status: 'active', refreshToken: 'rt-page' });
+    expect(rec.revocation).toBeUndefined();
+  });
+});
+
+describe("followed sessions and the page's X-Client-Hash (§12: the family is bound to it)", () => {
+  const PAGE_HASH = 'page-device-hash-1';
+  const scState = { keyId: 'k', sessionId: 's', expiresAt: T0 + 86_400_000, requestKey: 'cg==', responseKey: 'cw==' };
+
+  function withPageClient() {
+    let page: FakeClient | undefined;
+    const s = setup({ clientFor: (h) => (h === PAGE_HASH ? page : undefined) });
+    page = new FakeClient(() => s.clock.t);
+    page.valid = new Set(['rt-page']);
+    return { s, page };
+  }
+
+  test('adopting with a page hash other than the profile\'s stores it; the refresh goes through a client created with that hash and its own SC store', async () => {
+    const { s, page } = withPageClient();
+    const { sessionKey } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-page', accessToken: 'opaque', expiresIn: 600, clientHash: PAGE_HASH });
+    expect((await record(s, sessionKey)).clientHash).toBe(PAGE_HASH);
+    // The hash is the family's secret-ish binding: it never reaches the popup.
+    expect(JSON.stringify(await s.engine.popupState())).not.toContain(PAGE_HASH);
+
+    await s.engine.refresh(sessionKey);
+    expect(page.refreshCalls).toEqual(['rt-page']);
+    expect(s.client.refreshCalls).toEqual([]);
+    const made = s.created.filter((c) => c.clientHash === PAGE_HASH);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ envId: 'local', client: page });
+    // Its SC session lives under its own key, beside (not over) the profile's.
+    await made[0]!.store.save(scState);
+    expect([...s.areas.session.data.keys()].filter((k) => k.startsWith('kh:sc:'))).toEqual([`kh:sc:local#${PAGE_HASH}`]);
+    expect(await made[0]!.store.load()).toEqual(scState);
+
+    // A second refresh reuses the same client (one handshake per env+hash, §10).
+    s.advance(10_000);
+    await s.engine.refresh(sessionKey);
+    expect(s.created.filter((c) => c.clientHash === PAGE_HASH)).toHaveLength(1);
+    expect(page.refreshCalls).toHaveLength(2);
+  });
+
+  test('a page hash identical to the profile\'s is not stored: the profile\'s client and SC store are used', async () => {
+    const s = setup();
+    const own = await s.engine.clientHash();
+    const { sessionKey } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', clientHash: own });
+    expect((await record(s, sessionKey)).clientHash).toBeUndefined();
+    await s.engine.refresh(sessionKey);
+    expect(s.client.refreshCalls).toEqual(['rt-0']);
+    expect(s.created).toHaveLength(1);
+    expect(s.created[0]!.clientHash).toBe(own);
+    await s.created[0]!.store.save(scState);
+    expect(s.areas.session.data.has('kh:sc:local')).toBe(true);
+  });
+
+  test('sign-out closes only the SC session of that env+hash, and only with its last user', async () => {
+    const { s, page } = withPageClient();
+    const mine = await adopted(s);
+    const a = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-page', accessToken: 'opaque-a', expiresIn: 600, clientHash: PAGE_HASH });
+    const b = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-page-2', accessToken: 'opaque-b', expiresIn: 600, clientHash: PAGE_HASH });
+
+    await s.engine.signOut(a.sessionKey);
+    expect(page.logouts).toEqual(['opaque-a']); // logout with the family's hash too
+    expect(page.closes).toBe(0); // b still uses that SC session
+    expect(s.client.closes).toBe(0);
+
+    await s.engine.signOut(b.sessionKey);
+    expect(page.closes).toBe(1);
+    expect(s.client.closes).toBe(0); // the profile's SC session is still in use by `mine`
+
+    await s.engine.signOut(mine.key);
+    expect(s.client.closes).toBe(1);
+    expect(page.closes).toBe(1);
+  });
+
+  test('moving or deleting an environment clears all its SC stores (the profile\'s and every hash\'s), and no other environment\'s', async () => {
+    const s = setup();
+    const put = (k: string) => s.areas.session.data.set(k, scState);
+    for (const k of ['kh:sc:local', `kh:sc:local#${PAGE_HASH}`, 'kh:sc:local#other', 'kh:sc:localx', 'kh:sc:stage', `kh:sc:stage#${PAGE_HASH}`]) put(k);
+    await s.engine.saveEnvironment({ id: 'local', name: 'Local gateway', apiBase: 'http://127.0.0.1:9999/x', portal: 'system', mode: 'local', language: 'en' });
+    expect([...s.areas.session.data.keys()].filter((k) => k.startsWith('kh:sc:')).sort()).toEqual(['kh:sc:localx', 'kh:sc:stage', `kh:sc:stage#${PAGE_HASH}`]);
+
+    // Renaming (same URL and portal) keeps the SC sessions.
+    await s.engine.saveEnvironment({ id: 'stage', name: 'Stage', apiBase: 'https://api.example.com/p', portal: 'system', mode: 'test', language: 'en' });
+    await s.engine.saveEnvironment({ id: 'stage', name: 'Stage 2', apiBase: 'https://api.example.com/p', portal: 'system', mode: 'test', language: 'en' });
+    expect(s.areas.session.data.has(`kh:sc:stage#${PAGE_HASH}`)).toBe(true);
+
+    await s.engine.deleteEnvironment('stage');
+    expect([...s.areas.session.data.keys()].filter((k) => k.startsWith('kh:sc:'))).toEqual(['kh:sc:localx']);
   });
 });

@@ -3,21 +3,47 @@ import { SessionEngine } from '../../../src/background/sessions/engine';
 import type { Badge } from '../../../src/background/sessions/badge';
 import { FakeAlarms, FakeClient, fakeAreas, jwt } from './fakes';
 import type { StorageAreas } from '../../../src/background/sessions/storage-area';
+import type { ScStateStore } from '../../../src/client/secure-channel';
+import type { SessionsBridge } from '../../../src/background/capture/hub';
+
+/** One createClient call of the engine: which environment, which X-Client-Hash, which SC store. */
+export interface CreatedClient {
+  envId: string;
+  clientHash: string;
+  store: ScStateStore;
+  client: FakeClient;
+}
 
 export const T0 = 1_700_000_000_000;
 
-export function setup(shared?: { areas?: ReturnType<typeof fakeAreas>; alarms?: FakeAlarms; client?: FakeClient; clock?: { t: number }; workerId?: string }) {
+/**
+ * `clientFor`: the client for a given X-Client-Hash (followed sessions may present the page's); undefined
+ * → the shared `client`. Every createClient call is recorded in `created`.
+ */
+export function setup(shared?: {
+  areas?: ReturnType<typeof fakeAreas>;
+  alarms?: FakeAlarms;
+  client?: FakeClient;
+  clock?: { t: number };
+  workerId?: string;
+  clientFor?: (clientHash: string) => FakeClient | undefined;
+}) {
   const clock = shared?.clock ?? { t: T0 };
   const now = () => clock.t;
   const areas = shared?.areas ?? fakeAreas();
   const alarms = shared?.alarms ?? new FakeAlarms();
   const client = shared?.client ?? new FakeClient(now);
   const badges: Badge[] = [];
+  const created: CreatedClient[] = [];
   let online = true;
   const engine = new SessionEngine({
     areas: areas as StorageAreas,
     alarms,
-    createClient: () => client,
+    createClient: (env, ctx) => {
+      const c = shared?.clientFor?.(ctx.clientHash) ?? client;
+      created.push({ envId: env.id, clientHash: ctx.clientHash, store: ctx.store, client: c });
+      return c;
+    },
     now,
     workerId: shared?.workerId ?? 'worker-1',
     isOnline: () => online,
@@ -31,10 +57,11 @@ export function setup(shared?: { areas?: ReturnType<typeof fakeAreas>; alarms?: 
     client,
     clock,
     badges,
+    created,
     advance: (ms: number) => (clock.t += ms),
     setOnline: (v: boolean) => (online = v),
     /** A second worker instance on the same storage (the first one "died"). */
-    restart: (workerId = 'worker-2') => setup({ areas, alarms, client, clock, workerId }),
+    restart: (workerId = 'worker-2') => setup({ areas, alarms, client, clock, workerId, ...(shared?.clientFor ? { clientFor: shared.clientFor } : {}) }),
   };
 }
 
@@ -46,4 +73,14 @@ export async function adopted(s: ReturnType<typeof setup>, inSec = 600) {
 
 export async function record(s: ReturnType<typeof setup>, key: string) {
   return (await s.engine.stores.session(key))!.record;
+}
+
+/** The capture hub's view of this engine (what src/background/capture/index.ts wires in the worker). */
+export function sessionsBridge(s: ReturnType<typeof setup>): SessionsBridge {
+  return {
+    listOwnScSessions: () => s.engine.listOwnScSessions(),
+    adoptSession: (input) => s.engine.adoptFromPage(input),
+    notePageRotation: (input) => s.engine.notePageRotation(input),
+    notePageReuse: (input) => s.engine.notePageReuse(input),
+  };
 }

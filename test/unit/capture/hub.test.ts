@@ -38,6 +38,7 @@ function bridge(): SessionsBridge & { rotations: unknown[]; adopted: unknown[] }
       rotations.push(input);
       return true;
     },
+    notePageReuse: async () => undefined,
   };
 }
 
@@ -83,6 +84,18 @@ describe('capture hub', () => {
     await hub.addWrap({ key: b64(h.requestKey), wrapped: b64(h.encReqKey), at: 1 });
     await hub.addWrap({ key: b64(h.responseKey), wrapped: b64(h.encRespKey), at: 1 });
     await vi.waitFor(() => expect(updates).toContain(`${first.exchange.id}:decrypted`));
+  });
+
+  test('a wrong key typed for a session turns NO_KEY into AEAD_AUTH_FAILED, and the panel hears of it', async () => {
+    const hub = new CaptureHub({ area: memoryArea() });
+    const h = handshake('sess_wrong');
+    await hub.ingest(h.ex);
+    const first = await hub.ingest(refresh('sess_wrong', h.requestKey, h.responseKey));
+    expect(first.request.error?.code).toBe('NO_KEY');
+    const updates: string[] = [];
+    hub.on((e) => e.kind === 'exchange' && updates.push(`${e.exchange.exchange.id}:${e.exchange.request.error?.code}`));
+    await hub.addManualKey({ sessionId: 'sess_wrong', requestKey: b64(new Uint8Array(32).fill(7)), responseKey: b64(new Uint8Array(32).fill(9)) });
+    await vi.waitFor(() => expect(updates).toContain(`${first.exchange.id}:AEAD_AUTH_FAILED`));
   });
 
   test('the buffer per tab is bounded, oldest out first', async () => {

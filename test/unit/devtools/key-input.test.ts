@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { validateManualKey, validatePrivateKeyPem } from '../../../src/devtools/model/key-input';
+import { errorText, validateManualKey, validatePrivateKeyPem } from '../../../src/devtools/model/key-input';
+import { KeyholeError } from '../../../src/protocol/errors';
 
 const hex = '00'.repeat(31) + 'ff';
 const b64 = Buffer.alloc(32, 7).toString('base64');
@@ -29,11 +30,29 @@ test('a 16-byte key is refused', () => {
   expect(r.ok).toBe(false);
 });
 
-test('private key: PKCS#1 and garbage are refused with a clear message, PKCS#8 RSA is accepted', async () => {
-  expect(await validatePrivateKeyPem('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----')).toMatchObject({ ok: false, error: expect.stringMatching(/PKCS#1/) });
-  expect(await validatePrivateKeyPem('hello')).toMatchObject({ ok: false, error: expect.stringMatching(/PKCS#8 PEM/) });
-  expect(await validatePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----')).toMatchObject({ ok: false });
+test('private key: refused inline with a coded message (RSA_BAD_KEY / INPUT_INVALID); PKCS#8 RSA is accepted', async () => {
   const { generateKeyPairSync } = await import('node:crypto');
+  expect(await validatePrivateKeyPem('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----')).toEqual({
+    ok: false,
+    code: 'RSA_BAD_KEY',
+    error: 'RSA_BAD_KEY: This is a PKCS#1 key; convert it with: openssl pkcs8 -topk8 -nocrypt',
+  });
+  expect(await validatePrivateKeyPem('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----')).toMatchObject({ ok: false, code: 'RSA_BAD_KEY' });
+  expect(await validatePrivateKeyPem('hello')).toEqual({ ok: false, code: 'INPUT_INVALID', error: 'INPUT_INVALID: Paste a PKCS#8 PEM block (-----BEGIN PRIVATE KEY-----)' });
+  expect(await validatePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----')).toEqual({
+    ok: false,
+    code: 'RSA_BAD_KEY',
+    error: 'RSA_BAD_KEY: Not an RSA private key WebCrypto can import',
+  });
+  // Well-formed PKCS#8, but an EC key.
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  expect(await validatePrivateKeyPem(ec)).toMatchObject({ ok: false, error: 'RSA_BAD_KEY: Not an RSA private key WebCrypto can import' });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   expect(await validatePrivateKeyPem(`\n${privateKey}\n`)).toMatchObject({ ok: true });
+});
+
+test("the worker's coded errors are shown coded; anything else as its message", () => {
+  expect(errorText(new KeyholeError('RSA_BAD_KEY', 'rsa: not a PKCS#8 RSA private key'))).toBe('RSA_BAD_KEY: rsa: not a PKCS#8 RSA private key');
+  expect(errorText(new Error('panel: not connected'))).toBe('panel: not connected');
+  expect(errorText('x')).toBe('x');
 });

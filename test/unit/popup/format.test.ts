@@ -30,6 +30,13 @@ describe('words for problems (keys outside the browser)', () => {
     expect(sessionProblem({ ...base, status: 'waiting', retryAt: 42_000, lastRefresh: { at: 0, ok: false, code: 'RATE_LIMITED' } }, 0)).toMatchObject({ tone: 'warn', text: 'stateWaiting' });
     expect(sessionProblem(base, 0)).toBeNull();
   });
+  test('a revoked session names its coded reason with the recovery step; the danger tone either way', () => {
+    const revocation = { at: 1, code: 'PAGE_REUSED_SPENT_TOKEN' as const, message: 'the page reused a refresh token Keyhole had already spent' };
+    expect(sessionProblem({ ...base, source: 'followed', status: 'revoked', revocation }, 0)).toEqual({ tone: 'danger', text: 'stateRevokedPageReuse' });
+    expect(sessionProblem({ ...base, status: 'revoked' }, 0)).toEqual({ tone: 'danger', text: 'stateRevoked' });
+    // The reason outranks a stale failed-refresh line.
+    expect(sessionProblem({ ...base, status: 'revoked', revocation, lastRefresh: { at: 0, ok: false, code: 'NETWORK_ERROR' } }, 0)?.text).toBe('stateRevokedPageReuse');
+  });
   test('an unknown code falls back to the server message, then to a generic one', () => {
     expect(errorText('NOT_A_CODE', 'server said so')).toBe('server said so');
     expect(errorText(undefined)).toBe('err_UNKNOWN');
