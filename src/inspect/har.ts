@@ -236,6 +236,8 @@ function harEntry(d: DecryptedExchange, redact: boolean, o: BuildHarOptions): Ha
     redacted: redact,
   };
   if (!redact && d.sessionId && o.keys) keyhole.keys = o.keys(d.sessionId);
+  // Why this page refresh burnt a token family (the panel's "token reuse" badge); Keyhole's internal key stays out.
+  if (d.conflict) keyhole.conflict = { kind: d.conflict.kind, message: d.conflict.message };
   const time = ex.durationMs ?? 0;
   return {
     startedDateTime: new Date(ex.startedAt).toISOString(),

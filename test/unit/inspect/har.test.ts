@@ -119,6 +119,16 @@ describe('buildHar and redaction', () => {
     expect(back[0].requestBody?.lossy).toBeUndefined();
   });
 
+  test('a page refresh flagged for token reuse carries the reason into the export, without Keyhole\'s session key', async () => {
+    const { list } = await decrypted();
+    const message = 'The page sent a refresh token Keyhole had already used for session demo (u).';
+    const flagged = { ...list[0], conflict: { kind: 'page-reused-spent-token' as const, sessionKey: 'internal-key-1', label: 'demo (u)', message } };
+    const har = buildHar([flagged, list[1]]);
+    expect(har.log.entries[0]._keyhole.conflict).toEqual({ kind: 'page-reused-spent-token', message });
+    expect(har.log.entries[1]._keyhole.conflict).toBeUndefined();
+    expect(JSON.stringify(har)).not.toContain('internal-key-1');
+  });
+
   test('redactJson: nested tokens, JWT-looking strings, MFA code only in requests', () => {
     expect(redactJson({ a: { refreshToken: 'x', list: ['eyJhbGciOi.eyJzdWIiOi.x'] }, keyId: 'k' })).toEqual({ a: { refreshToken: REDACTED, list: [REDACTED] }, keyId: 'k' });
     expect(redactJson({ code: '123456' }, { side: 'request' })).toEqual({ code: REDACTED });
