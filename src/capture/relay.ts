@@ -25,6 +25,8 @@ const transport: RpcTransport = {
 };
 const rpc = createRpcClient(relayRpc, transport, { timeoutMs: 30_000 });
 const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000 });
+let reportedDrops = 0;
+let dropReport: ReturnType<typeof setTimeout> | undefined;
 
 const ignore = () => {}; // the extension was reloaded or the worker is gone: capture is best-effort
 
@@ -41,7 +43,7 @@ function onMessage(event: MessageEvent): void {
   if (event.source !== window) return;
   const data: unknown = event.data;
   if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
-  if (!limiter.allow(messageSize(data))) return;
+  if (!limiter.allow(messageSize(data))) return reportDropsLater();
   // Base64 and serialising a large body cost the page's thread a few ms: do it while the page idles
   // (a page waiting on the network is idle), at the latest after a second.
   later(() => {
@@ -56,6 +58,17 @@ function onMessage(event: MessageEvent): void {
         return void rpc.call('aesKey', call.input).catch(ignore);
     }
   });
+}
+
+/** Tells the worker how many messages the limit refused: one report a second at most, so a flood stays cheap. */
+function reportDropsLater(): void {
+  if (dropReport !== undefined) return;
+  dropReport = setTimeout(() => {
+    dropReport = undefined;
+    const count = limiter.dropped() - reportedDrops;
+    reportedDrops += count;
+    if (count > 0) rpc.call('dropped', { count }).catch(ignore);
+  }, 1000);
 }
 
 function later(fn: () => void): void {

@@ -22,7 +22,7 @@ export function tabIdOfPortName(name: string): number | undefined {
 export const SNAPSHOT_BATCH = 50;
 
 export const PanelPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), tabId: z.number().int(), hooked: z.boolean(), bufferLimit: z.number().int() }),
+  z.object({ kind: z.literal('status'), tabId: z.number().int(), hooked: z.boolean(), bufferLimit: z.number().int(), dropped: z.number().int().nonnegative().optional() }),
   z.object({ kind: z.literal('snapshot'), exchanges: z.array(DecryptedExchangeSchema), done: z.boolean() }),
   z.object({ kind: z.literal('exchange'), exchange: DecryptedExchangeSchema }),
   z.object({ kind: z.literal('keyring'), keyring: KeyringSnapshot }),
@@ -30,7 +30,7 @@ export const PanelPush = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rpc-response'), id: z.number().int(), response: RpcResponse }),
 ]);
 export type PanelPush =
-  | { kind: 'status'; tabId: number; hooked: boolean; bufferLimit: number }
+  | { kind: 'status'; tabId: number; hooked: boolean; bufferLimit: number; dropped?: number }
   | { kind: 'snapshot'; exchanges: DecryptedExchange[]; done: boolean }
   | { kind: 'exchange'; exchange: DecryptedExchange }
   | { kind: 'keyring'; keyring: KeyringSnapshot }

@@ -21,4 +21,6 @@ export const relayRpc = defineRpc('relay', {
   wrap: { input: WrapObservation, output: Ok },
   /** The page imported or exported a raw AES key. */
   aesKey: { input: CandidateKey, output: Ok },
+  /** The relay's flood limit refused this many hook messages since its last report (they are lost). */
+  dropped: { input: z.object({ count: z.number().int().positive().max(1_000_000) }), output: Ok },
 });

@@ -193,6 +193,30 @@ describe('capture in a real browser', () => {
     await page.close();
   });
 
+  test('a flood over the relay limit is not recorded silently: the panel is told how many were dropped', async () => {
+    const { page, tabId } = await openDemo({ mode: 'json' });
+    // 330 SC-path fetches in well under the limiter's 10 s window (300 messages): about 30 are refused.
+    await page.evaluate(async (url) => {
+      for (let i = 0; i < 11; i++) await Promise.all(Array.from({ length: 30 }, () => fetch(url).then((r) => r.arrayBuffer())));
+    }, `${gateway.url}/web/v1/system/secure-channel/public-key`);
+    const dropped = () =>
+      extPage.evaluate(
+        (id) =>
+          new Promise<number>((resolve) => {
+            const port = chrome.runtime.connect({ name: `keyhole-panel:${id}` });
+            port.onMessage.addListener((m: { kind: string; dropped?: number }) => {
+              if (m.kind !== 'status') return;
+              port.disconnect();
+              resolve(m.dropped ?? 0);
+            });
+          }),
+        tabId,
+      );
+    await expect.poll(dropped, { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
+    expect(await dropped()).toBeLessThan(330);
+    await page.close();
+  });
+
   test('closing the tab clears its buffer', async () => {
     const { page, tabId } = await openDemo({ mode: 'binary' });
     await page.evaluate((pk) => fetch(pk).then((r) => r.text()), `${gateway.url}/web/v1/secure-channel/public-key`);

@@ -35,7 +35,8 @@ export type HubEvent =
   | { kind: 'exchange'; tabId: number; exchange: DecryptedExchange }
   | { kind: 'cleared'; tabId: number }
   | { kind: 'keyring'; keyring: KeyringSnapshot }
-  | { kind: 'hooked'; tabId: number };
+  | { kind: 'hooked'; tabId: number }
+  | { kind: 'dropped'; tabId: number; dropped: number };
 
 export interface HubOptions {
   area: KvArea;
@@ -58,6 +59,8 @@ export class CaptureHub {
   /** Conflicts found per exchange id: once flagged, re-decryptions keep the flag without asking the engine. */
   private reuseNoted = new Map<string, ExchangeConflict>();
   private listeners = new Set<(e: HubEvent) => void>();
+  /** Hook messages the tab's relay refused under its flood limit (memory only: a count, nothing to keep). */
+  private droppedByTab = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private readyPromise: Promise<void> | undefined;
   private ownSessionsAt = -Infinity;
@@ -181,7 +184,19 @@ export class CaptureHub {
     });
   }
 
+  /** The relay's flood limit dropped `count` messages of this tab: the panel says so (they are not recoverable). */
+  noteDropped(tabId: number, count: number): void {
+    const dropped = this.dropped(tabId) + count;
+    this.droppedByTab.set(tabId, dropped);
+    this.emit({ kind: 'dropped', tabId, dropped });
+  }
+
+  dropped(tabId: number): number {
+    return this.droppedByTab.get(tabId) ?? 0;
+  }
+
   tabClosed(tabId: number): Promise<void> {
+    this.droppedByTab.delete(tabId);
     return this.serial(async () => {
       for (const id of await this.buffers.clearTab(tabId, { forgetHooked: true })) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
@@ -298,6 +313,7 @@ export class CaptureHub {
   // ── panel calls ──────────────────────────────────────────────────────────
 
   clearTab(tabId: number): Promise<void> {
+    if (this.droppedByTab.delete(tabId)) this.emit({ kind: 'dropped', tabId, dropped: 0 });
     return this.serial(async () => {
       for (const id of await this.buffers.clearTab(tabId)) this.forget(id);
       this.emit({ kind: 'cleared', tabId });

@@ -64,6 +64,7 @@ export function servePanelPort(hub: CaptureHub, port: PanelPort, extensionOrigin
       open = false;
     }
   };
+  const status = (): PanelPush => ({ kind: 'status', tabId, hooked: hub.isHooked(tabId), bufferLimit: hub.buffers.limits.perTab, dropped: hub.dropped(tabId) });
   // Pushes that happen while the snapshot is being sent are queued behind it, in order.
   let live = false;
   const pending: PanelPush[] = [];
@@ -73,7 +74,7 @@ export function servePanelPort(hub: CaptureHub, port: PanelPort, extensionOrigin
     else if (e.tabId !== tabId) return;
     else if (e.kind === 'exchange') m = { kind: 'exchange', exchange: e.exchange };
     else if (e.kind === 'cleared') m = { kind: 'cleared' };
-    else if (e.kind === 'hooked') m = { kind: 'status', tabId, hooked: true, bufferLimit: hub.buffers.limits.perTab };
+    else if (e.kind === 'hooked' || e.kind === 'dropped') m = status();
     if (!m) return;
     if (live) post(m);
     else pending.push(m);
@@ -92,7 +93,7 @@ export function servePanelPort(hub: CaptureHub, port: PanelPort, extensionOrigin
 
   void (async () => {
     await hub.ready();
-    post({ kind: 'status', tabId, hooked: hub.isHooked(tabId), bufferLimit: hub.buffers.limits.perTab });
+    post(status());
     const all = await hub.decryptedFor(tabId);
     const seen = new Set(all.map((d) => d.exchange.id));
     for (let i = 0; i < all.length || i === 0; i += SNAPSHOT_BATCH) {

@@ -30,6 +30,10 @@ export function createRelayHandler(hub: CaptureHub, extensionId: string) {
       await hub.addCandidate(input);
       return { ok: true as const };
     },
+    dropped: async ({ count }, { tabId }) => {
+      hub.noteDropped(tabId, count);
+      return { ok: true as const };
+    },
   });
   return (message: unknown, sender: RelaySender) => {
     const tabId = sender.tab?.id;

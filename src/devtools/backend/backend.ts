@@ -12,6 +12,8 @@ export interface LiveStatus {
   /** The capture hook ran in the inspected tab (false: only DevTools/HAR sources will show traffic). */
   hooked: boolean;
   bufferLimit: number;
+  /** Hook messages of this tab the relay's flood limit refused (lost; shown so nothing is lost silently). */
+  dropped?: number;
 }
 
 export interface LiveHandlers {

@@ -39,6 +39,11 @@ export function StatusBar({ total, shown, failed, connection, connectionDetail, 
         </span>
       )}
       <span class="spacer" style={{ flex: 1 }} />
+      {live?.dropped ? (
+        <span class="err" data-testid="dropped" title="The page sent more SCv2 traffic than the capture relay accepts (300 messages or 64 MB per 10 s); these exchanges or keys were not recorded">
+          {live.dropped} not recorded (flood limit)
+        </span>
+      ) : null}
       {live && !live.hooked && <span title="The capture hook did not run in this tab; only DevTools network events are used">hook inactive</span>}
       <span title={connectionDetail} data-testid="connection" data-state={connection}>
         <span class={`dot ${connection}`} />

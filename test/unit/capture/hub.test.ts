@@ -204,7 +204,7 @@ describe('panel port', () => {
     const port = fakePort('keyhole-panel:2');
     servePanelPort(hub, port, 'chrome-extension://ext/', 'ext');
     await vi.waitFor(() => expect(port.sent.map((m) => m.kind)).toEqual(['status', 'snapshot', 'keyring']));
-    expect(port.sent[0]).toEqual({ kind: 'status', tabId: 2, hooked: true, bufferLimit: 2000 });
+    expect(port.sent[0]).toEqual({ kind: 'status', tabId: 2, hooked: true, bufferLimit: 2000, dropped: 0 });
     expect(port.sent[1]).toMatchObject({ done: true, exchanges: [{ request: { status: 'plain', json: { a: 1 } } }] });
     await hub.ingest(exchange({ req: '{"b":2}', tabId: 2 }));
     await hub.ingest(exchange({ req: '{"c":3}', tabId: 8 })); // another tab: not pushed
@@ -216,6 +216,24 @@ describe('panel port', () => {
     port.send({ kind: 'rpc-request', id: 9, request: { boundary: 'panel', method: 'clear', input: {} } });
     await vi.waitFor(() => expect(port.sent.map((m) => m.kind)).toContain('cleared'));
     expect(await hub.decryptedFor(2)).toEqual([]);
+  });
+
+  test('messages the relay dropped under its flood limit are counted per tab and shown until the tab is cleared', async () => {
+    const hub = new CaptureHub({ area: memoryArea() });
+    const relay = createRelayHandler(hub, 'ext');
+    const port = fakePort('keyhole-panel:4');
+    servePanelPort(hub, port, 'chrome-extension://ext/', 'ext');
+    await vi.waitFor(() => expect(port.sent.map((m) => m.kind)).toContain('keyring'));
+    const dropped = (count: number, tab: number) => relay({ boundary: 'relay', method: 'dropped', input: { count } }, { id: 'ext', tab: { id: tab }, frameId: 0 });
+    expect(await dropped(12, 4)).toEqual({ ok: true, value: { ok: true } });
+    await dropped(3, 4);
+    await dropped(50, 9); // another tab: not this panel's
+    expect(await dropped(0, 4)).toMatchObject({ ok: false, error: { code: 'SCHEMA_INVALID' } });
+    const statuses = () => port.sent.filter((m) => m.kind === 'status').map((m) => m.dropped);
+    expect(statuses()).toEqual([0, 12, 15]);
+    port.send({ kind: 'rpc-request', id: 1, request: { boundary: 'panel', method: 'clear', input: {} } });
+    await vi.waitFor(() => expect(statuses()).toEqual([0, 12, 15, 0]));
+    expect(hub.dropped(9)).toBe(50);
   });
 
   test('a port from a page (content script) is refused', () => {
