@@ -145,8 +145,8 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
           data-testid="refresh-button"
           onClick={refresh}
           aria-busy={busy || s.refreshing}
-          disabled={dead}
-          {...(shared ? { title: t('refreshSharedTitle') } : {})}
+          disabled={dead && s.status !== 'revoked'}
+          {...(shared ? { title: t('refreshSharedTitle') } : s.status === 'revoked' ? { title: t('refreshRevokedTitle') } : {})}
         >
           <span class="spin" />
           {t('refresh')}

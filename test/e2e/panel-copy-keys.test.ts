@@ -205,7 +205,7 @@ test('a HAR recorded in another browser imports with NO_KEY; a bad PEM is refuse
   await panel.waitFor(`document.querySelector('[data-testid=decrypted-request] [data-testid=decrypt-error]')?.dataset.code === 'NO_KEY'`);
   expect(await panel.evaluate(`document.querySelector('[data-testid=decrypted-response] [data-testid=decrypt-error]')?.dataset.code`)).toBe('NO_KEY');
   // The hint says what now happens: adding the key decrypts the rows already listed.
-  expect(await panelText(panel, 'decrypt-error')).toContain('rows already listed are decrypted again');
+  expect(await panelText(panel, 'decrypt-error')).toContain('rows Keyhole still holds are decrypted again');
   const selectedSeq = await panel.evaluate<string>(`document.querySelector('[data-testid=traffic-row][aria-selected=true]')?.dataset.seq`);
   expect(Number(selectedSeq)).toBe(sc(first)[1].seq);
 

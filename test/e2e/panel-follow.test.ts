@@ -182,8 +182,16 @@ test("the page then refreshes with its copy Keyhole spent: the gateway revokes t
   expect(await card.getByTestId('session-error').textContent()).toBe(
     'Revoked: the page reused a refresh token Keyhole had already spent, so the gateway revoked the whole token family. Sign in again on the page, then Follow in Keyhole again.',
   );
-  expect(await card.getByTestId('refresh-button').isDisabled()).toBe(true);
   expect(await card.getByTestId('shared-with-page').count()).toBe(0);
   // Nothing was re-sent: the page's refused refresh is the last one the gateway saw.
   expect(refreshes).toHaveLength(4);
+
+  // Refresh stays clickable on a revoked card: Keyhole's current token was never presented, so trying it
+  // costs nothing, and the gateway settles it — here reuse detection revoked the family, so: rejected.
+  expect(await card.getByTestId('refresh-button').isDisabled()).toBe(false);
+  await card.getByTestId('refresh-button').click();
+  await expect.poll(() => card.getAttribute('data-status'), { timeout: 10_000 }).toBe('rejected');
+  expect(refreshes).toHaveLength(5);
+  expect(refreshes[4]).toMatchObject({ status: 401, code: 'AUTH.REFRESH_TOKEN_INVALID' });
+  expect(await card.getByTestId('refresh-button').isDisabled()).toBe(true);
 });

@@ -248,14 +248,17 @@ export class CaptureHub {
    * page's copy of the refresh token is spent; when the page then presents it, the gateway sees a reuse
    * and revokes the whole family (§12) — Keyhole's new pair included. Say so at once: flag this exchange
    * (`conflict`, shown on its panel row) and have the engine mark the session revoked, rather than letting
-   * Keyhole's next refresh discover it. Only refreshes the gateway did not provably leave unconsumed
-   * count (a success, or a refusal given before decryption — 429, unknown SC session — proves nothing
-   * was burnt). Nothing is sent to the page or the gateway.
+   * Keyhole's next refresh discover it. Only the gateway's own word counts: a decrypted answer saying the
+   * refresh token is invalid (REFRESH_REJECTED). No answer (network error), a 5xx, a 429 or an answer
+   * not decrypted yet prove nothing — revoking on those would kill a healthy family for good (an
+   * undecrypted answer comes back here when keys arrive). Nothing is sent to the page or the gateway.
    */
   private async noteReuse(d: DecryptedExchange): Promise<void> {
     if (!this.o.sessions || d.kind !== 'refresh') return;
     const token = (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken;
-    if (typeof token !== 'string' || refreshOutcome(d) !== 'refused') return;
+    const status = d.exchange.status;
+    if (typeof token !== 'string' || status === undefined || d.responseCode === undefined) return;
+    if (errorFromResponse(status, { code: d.responseCode }).code !== 'REFRESH_REJECTED') return;
     const id = d.exchange.id;
     let conflict = this.reuseNoted.get(id);
     if (!conflict) {

@@ -16,7 +16,7 @@ import { badgeFor, type Badge } from './badge';
 import { accessClaims } from './token-claims';
 import { newEnvId, parseEnvironment, sameApiBase } from './environments';
 import { toView } from './view';
-import { withSpent } from './refresh-outcome';
+import { interrupted, withSpent } from './refresh-outcome';
 import type { PopupState, SessionView } from '../../messaging/popup-rpc';
 
 /** How a session is named to the user outside the popup (panel): environment, then account. */
@@ -394,7 +394,7 @@ export class SessionEngine {
 
   /**
    * The inspected page presented, in its own refresh, `refreshToken`, and the gateway did not prove it
-   * unconsumed (capture hub: any answer but a success or a pre-decryption refusal, §12). If Keyhole had
+   * invalid (capture hub: a decrypted AUTH.REFRESH_TOKEN_INVALID answer, §12). If Keyhole had
    * already spent that token for a session of this API base — rotated it, or sent it in a refresh whose
    * outcome is unknown — before the page's answer came (`answeredAt`), then the page's copy was burnt by
    * Keyhole, the request was a reuse, and the gateway revoked the whole family, Keyhole's newer pair
@@ -417,12 +417,16 @@ export class SessionEngine {
     return this.refresher.queue.run(key, async () => {
       const cur = await this.stores.session(key);
       const env = cur && envOf(cur.record);
-      if (!cur || !env || !spentByUs(cur.record)) return undefined;
-      const found = { sessionKey: key, label: sessionLabel(cur.record, env) };
-      if (cur.record.status === 'revoked') return found;
+      if (!cur || !env) return undefined;
       const now = this.now();
+      // We hold the session's queue, so a marker here is a dead worker's: that send's outcome is unknown,
+      // and the token counts as spent by Keyhole at the marker's time (refresh-outcome.ts interrupted).
+      const rec = cur.record.inflight ? interrupted(cur.record, now) : cur.record;
+      if (!spentByUs(rec)) return undefined;
+      const found = { sessionKey: key, label: sessionLabel(rec, env) };
+      if (rec.status === 'revoked') return found;
       const next: SessionRecord = {
-        ...cur.record,
+        ...rec,
         status: 'revoked',
         retryAt: undefined,
         revocation: {

@@ -92,7 +92,10 @@ export class RefreshEngine {
       });
 
     if (rec.inflight) return store(interrupted(rec, this.d.now()));
-    if (isDeadStatus(rec.status)) return rec;
+    // Dead sessions are never refreshed — except a click on a revoked one: its current token was never
+    // presented (the page burnt the one before), so trying costs nothing, and the gateway's answer settles
+    // whether the family really is gone (rejected) or survived (reuse detection off: active again).
+    if (isDeadStatus(rec.status) && !(trigger === 'manual' && rec.status === 'revoked')) return rec;
 
     const now = this.d.now();
     if (trigger === 'manual') {

@@ -73,6 +73,7 @@ export function rotated(rec: SessionRecord, pair: TokenPair, at: number): Sessio
     ...claims,
     status: 'active',
     retryAt: undefined,
+    revocation: undefined,
     failures: 0,
     lastRefresh: { at, ok: true },
     refreshedAt: at,

@@ -86,7 +86,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
       exchanges: (list) => {
         if (pausedRef.current) {
           // Updates of rows already shown (late keys) still apply; only new traffic is ignored.
-          const known = list.filter((d) => store.rows.some((r) => r.data.exchange.id === d.exchange.id));
+          const known = list.filter((d) => store.byExchangeId(d.exchange.id) !== undefined);
           setIgnored((n) => n + list.length - known.length);
           return store.upsert(known);
         }

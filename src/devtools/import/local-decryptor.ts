@@ -59,11 +59,6 @@ export async function decryptViaSw(backend: PanelBackend, list: CapturedExchange
   return out;
 }
 
-/** Exchanges the local snapshot may have missed keys for. */
-function needsSw(d: DecryptedExchange): boolean {
-  return d.request.error?.code === 'NO_KEY' || d.response.error?.code === 'NO_KEY';
-}
-
 export interface LocalDecryptorHandle {
   decrypt: ChunkDecryptor;
   prepare: (all: CapturedExchange[]) => Promise<void>;
@@ -96,7 +91,7 @@ export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSn
     async decrypt(chunk) {
       const pool = (globalThis as { __keyhole?: { importPool?: number } }).__keyhole?.importPool ?? POOL; // bench knob
       const rows = await mapPool(chunk, pool, (ex) => decryptExchange(ex, keyring));
-      const retry = rows.map((r, i) => (needsSw(r) ? i : -1)).filter((i) => i >= 0);
+      const retry = rows.map((r, i) => (hasNoKey(r) ? i : -1)).filter((i) => i >= 0);
       if (retry.length > 0) {
         const again = await decryptViaSw(backend, retry.map((i) => chunk[i])).catch(() => undefined);
         again?.forEach((d, j) => (rows[retry[j]] = d));

@@ -210,10 +210,13 @@ export function createRedecryptor(deps: RedecryptDeps): Redecryptor {
     if (pending) pending = { delta: mergeDeltas(pending.delta, delta), target };
     else if (!isEmptyDelta(delta)) pending = { delta, target };
     if (pending && !running) {
-      running = loop().finally(() => {
-        running = undefined;
-        if (pending && !stopped) enqueue(EMPTY_DELTA, pending.target);
-      });
+      // A failing retry must not become an unhandled rejection; the next keyring change tries again.
+      running = loop()
+        .catch((e) => console.warn('keyhole: re-decrypting rows failed', e))
+        .finally(() => {
+          running = undefined;
+          if (pending && !stopped) enqueue(EMPTY_DELTA, pending.target);
+        });
     }
   };
 

@@ -201,13 +201,36 @@ describe('the page presents a refresh token Keyhole already spent (notePageReuse
     expect(view).toMatchObject({ status: 'revoked', revocation: { code: 'PAGE_REUSED_SPENT_TOKEN' } });
     expect(JSON.stringify(view)).not.toContain('rt-');
 
-    // A revoked session is never refreshed again: not by a click, an alarm, or a wake-up.
+    // A revoked session is never refreshed by itself: not by an alarm or a wake-up (a click may try: below).
     s.advance(3_600_000);
-    await s.engine.refresh(key);
     await s.engine.onAlarm(`kh:refresh:${key}`);
+    await s.engine.refresh(key, 'alarm');
     await s.restart().engine.wake();
     expect(s.client.refreshCalls).toEqual(['rt-0']);
     expect(s.client.logouts).toEqual([]);
+  });
+
+  test('a click on a revoked session tries its never-presented token once: rejected if the family is gone, active again if it survived', async () => {
+    for (const survived of [false, true]) {
+      const s = setup();
+      const key = await followedThenRefreshed(s);
+      await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t });
+      if (!survived) s.client.valid.delete('rt-1'); // reuse detection revoked the family, rt-1 included
+      s.advance(2_000);
+      const view = await s.engine.refresh(key);
+      expect(s.client.refreshCalls).toEqual(['rt-0', 'rt-1']);
+      const rec = await record(s, key);
+      if (survived) {
+        expect(view.status).toBe('active');
+        expect(rec).toMatchObject({ status: 'active', refreshToken: 'rt-2' });
+        expect(rec.revocation).toBeUndefined();
+        expect(s.alarms.when(`kh:refresh:${key}`)).toBeDefined();
+      } else {
+        expect(rec).toMatchObject({ status: 'rejected', refreshToken: 'rt-1', lastRefresh: { ok: false, code: 'REFRESH_REJECTED' } });
+        await s.engine.refresh(key); // rejected is final: the dead token is never sent again
+        expect(s.client.refreshCalls).toEqual(['rt-0', 'rt-1']);
+      }
+    }
   });
 
   test('is idempotent: asking again (re-decrypted traffic) returns the session without rewriting it', async () => {
@@ -248,6 +271,22 @@ describe('the page presents a refresh token Keyhole already spent (notePageReuse
     await flight;
     expect(await noting).toMatchObject({ sessionKey: key });
     expect(await record(s, key)).toMatchObject({ status: 'revoked', refreshToken: 'rt-1' });
+  });
+
+  test('a dead worker\'s marker counts as a send of that token: the next worker revokes at once and clears the marker', async () => {
+    const s = setup();
+    const { sessionKey: key } = await s.engine.adoptFromPage({ apiBase: LOCAL_API, refreshToken: 'rt-0', accessToken: 'opaque', expiresIn: 600 });
+    s.client.hold();
+    void s.engine.refresh(key); // this worker stops with the token on the wire
+    await new Promise((r) => setTimeout(r, 0));
+    const sentAt = (await record(s, key)).inflight?.startedAt;
+    expect(sentAt).toBeDefined();
+    s.advance(2_000);
+    const next = s.restart();
+    expect(await next.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t, exchangeId: 'x-page' })).toMatchObject({ sessionKey: key });
+    const rec = await record(s, key);
+    expect(rec).toMatchObject({ status: 'revoked', revocation: { code: 'PAGE_REUSED_SPENT_TOKEN', exchangeId: 'x-page' }, keyholeSpent: [{ token: 'rt-0', at: sentAt }] });
+    expect(rec.inflight).toBeUndefined();
   });
 
   test('a token Keyhole sent with an unknown outcome (interrupted) counts; a later successful page rotation of it proves it was not ours', async () => {

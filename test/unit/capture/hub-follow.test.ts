@@ -95,6 +95,25 @@ async function page(hub: CaptureHub, tabId = 1) {
           at,
         ),
       ),
+    /** Answers that say nothing about the token: no answer at all (`status` undefined: a network error), a 5xx, or one sealed with a key nobody has. */
+    refreshUnclear: (oldRt: string, o: { status?: number; res?: Uint8Array | string }, at?: number) => {
+      const ex = timed(
+        exchange({
+          tabId,
+          ...(o.status !== undefined && { status: o.status }),
+          url: `${API}/web/v1/system/auth/token/refresh`,
+          reqHeaders: headers,
+          req: binaryEnvelope(2, h.requestKey, JSON.stringify({ refreshToken: oldRt })),
+          ...(o.res !== undefined && { res: o.res }),
+        }),
+        at,
+      );
+      if (o.status === undefined) {
+        delete (ex as { status?: number }).status;
+        (ex as { error?: string }).error = 'TypeError: Failed to fetch';
+      }
+      return hub.ingest(ex);
+    },
     /** A refresh the gateway refused before decrypting (plain 429): the token was not consumed. */
     refreshRateLimited: (oldRt: string, at?: number) =>
       hub.ingest(
@@ -239,6 +258,20 @@ describe('the page presents a refresh token Keyhole already spent for a followed
     expect((await p.refreshRefused('rt-unknown', s.clock.t)).conflict).toBeUndefined();
     expect((await record(s, sessionKey)).status).toBe('active');
     await hub.idle();
+  });
+
+  test('not flagged, the session left alone: no answer (network error), a 502, an answer nobody can decrypt', async () => {
+    const { s, hub, p, sessionKey } = await followed();
+    s.advance(10_000);
+    await s.engine.refresh(sessionKey);
+    const invalid = JSON.stringify({ success: false, code: 'AUTH.REFRESH_TOKEN_INVALID', message: 'x', data: null });
+    expect((await p.refreshUnclear('rt-A', {}, s.clock.t)).conflict).toBeUndefined();
+    expect((await p.refreshUnclear('rt-A', { status: 502, res: '<html>Bad gateway</html>' }, s.clock.t)).conflict).toBeUndefined();
+    const sealed = await p.refreshUnclear('rt-A', { status: 401, res: binaryEnvelope(0x81, new Uint8Array(32).fill(3), invalid) }, s.clock.t);
+    expect(sealed.response.status).toBe('failed');
+    expect(sealed.conflict).toBeUndefined();
+    await hub.idle();
+    expect((await record(s, sessionKey)).status).toBe('active');
   });
 
   test('only refresh exchanges whose presented token the gateway may have consumed are checked, once each', async () => {
