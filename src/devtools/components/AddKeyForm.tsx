@@ -1,6 +1,6 @@
 /** Adds a session's AES keys by hand (hex or base64), validated inline before the SW validates again. */
 import { useState } from 'preact/hooks';
-import { errorText, validateManualKey, type FieldErrors, type ManualKey, type ManualKeyForm } from '../model/key-input';
+import { codedErrorText, validateManualKey, type FieldErrors, type ManualKey, type ManualKeyForm } from '../model/key-input';
 
 export function AddKeyForm({ add }: { add: (k: ManualKey) => Promise<unknown> }) {
   const [form, setForm] = useState<ManualKeyForm>({ sessionId: '', requestKey: '', responseKey: '' });
@@ -41,7 +41,7 @@ export function AddKeyForm({ add }: { add: (k: ManualKey) => Promise<unknown> })
           setForm({ sessionId: '', requestKey: '', responseKey: '' });
           setDone(true);
         } catch (err) {
-          setErrors({ form: errorText(err) });
+          setErrors({ form: codedErrorText(err) });
         }
       }}
     >

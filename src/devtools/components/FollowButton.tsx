@@ -4,6 +4,7 @@
  * (spec §11), so the button says what it does in its title.
  */
 import { useState } from 'preact/hooks';
+import { codedErrorText } from '../model/key-input';
 
 export interface FollowTarget {
   exchangeId: string;
@@ -26,7 +27,7 @@ export function FollowButton({ target, follow }: { target: FollowTarget; follow:
             await follow(target.exchangeId);
             setState({ kind: 'done' });
           } catch (e) {
-            setState({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+            setState({ kind: 'error', message: codedErrorText(e) });
           }
         }}
       >

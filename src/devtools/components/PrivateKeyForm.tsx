@@ -4,12 +4,12 @@
  * production server key must never be pasted into a browser.
  */
 import { useState } from 'preact/hooks';
-import { errorText, validatePrivateKeyPem } from '../model/key-input';
+import { codedErrorText, validatePrivateKeyPem } from '../model/key-input';
 
 export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: string | null) => Promise<{ unwrapped: number }> }) {
   const [text, setText] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string; code?: string }>();
-  const failed = (err: unknown) => setMessage({ ok: false, text: errorText(err), code: (err as { code?: string } | null)?.code });
+  const failed = (err: unknown) => setMessage({ ok: false, text: codedErrorText(err), code: (err as { code?: string } | null)?.code });
   return (
     <form
       data-testid="private-key-form"

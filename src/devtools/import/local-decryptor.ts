@@ -107,7 +107,7 @@ export function createLocalDecryptor(backend: PanelBackend, snapshot?: KeyringSn
  * those whose session is unknown (a /session call whose answer was not recorded). Pure.
  */
 export function handshakesToLearn(rows: readonly Row[], keyring: KeyringSnapshot): DecryptedExchange[] {
-  const keyed = new Set(keyring.entries.flatMap((e) => (e.sessionId === undefined ? [] : [e.sessionId])));
+  const keyed = keyedSessions(keyring);
   const waiting = new Set<string | undefined>();
   for (const r of rows) if (panelOwned(r) && hasNoKey(r.data)) waiting.add(r.data.sessionId);
   if (waiting.size === 0) return [];
@@ -131,8 +131,13 @@ export async function learnPanelHandshakes(backend: PanelBackend, rows: readonly
   if (list.length === 0) return { learnt: 0 };
   const learnt = await decryptViaSw(backend, list.map((d) => d.exchange)).catch(() => [] as DecryptedExchange[]);
   const keyring = await backend.getKeyring();
-  const keyed = new Set(keyring.entries.flatMap((e) => (e.sessionId === undefined ? [] : [e.sessionId])));
+  const keyed = keyedSessions(keyring);
   // The worker names a handshake's session from its answer, as the panel did: count each one once.
   const sessions = new Set(learnt.flatMap((d) => (d.sessionId !== undefined && keyed.has(d.sessionId) ? [d.sessionId] : [])));
   return { learnt: sessions.size, keyring };
+}
+
+/** Sessions the keyring holds keys for. */
+function keyedSessions(keyring: KeyringSnapshot): Set<string> {
+  return new Set(keyring.entries.flatMap((e) => (e.sessionId === undefined ? [] : [e.sessionId])));
 }

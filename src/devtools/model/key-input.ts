@@ -84,7 +84,7 @@ export async function validatePrivateKeyPem(text: string): Promise<PemCheck> {
 }
 
 /** An error from the worker (a coded KeyholeError over the port) as inline text; uncoded ones as they are. */
-export function errorText(err: unknown): string {
+export function codedErrorText(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   return typeof code === 'string' && code !== '' ? codedText(code as ErrorCode, message) : message;

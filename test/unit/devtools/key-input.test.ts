@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { errorText, validateManualKey, validatePrivateKeyPem } from '../../../src/devtools/model/key-input';
+import { codedErrorText, validateManualKey, validatePrivateKeyPem } from '../../../src/devtools/model/key-input';
 import { KeyholeError } from '../../../src/protocol/errors';
 
 const hex = '00'.repeat(31) + 'ff';
@@ -52,7 +52,7 @@ test('private key: refused inline with a coded message (RSA_BAD_KEY / INPUT_INVA
 });
 
 test("the worker's coded errors are shown coded; anything else as its message", () => {
-  expect(errorText(new KeyholeError('RSA_BAD_KEY', 'rsa: not a PKCS#8 RSA private key'))).toBe('RSA_BAD_KEY: rsa: not a PKCS#8 RSA private key');
-  expect(errorText(new Error('panel: not connected'))).toBe('panel: not connected');
-  expect(errorText('x')).toBe('x');
+  expect(codedErrorText(new KeyholeError('RSA_BAD_KEY', 'rsa: not a PKCS#8 RSA private key'))).toBe('RSA_BAD_KEY: rsa: not a PKCS#8 RSA private key');
+  expect(codedErrorText(new Error('panel: not connected'))).toBe('panel: not connected');
+  expect(codedErrorText('x')).toBe('x');
 });
