@@ -41,8 +41,6 @@ export interface KeyringDelta {
   loose?: KeyringSnapshot;
 }
 
-export const EMPTY_DELTA: KeyringDelta = { sessions: new Set() };
-
 const keyTag = (sessionId: string | undefined, dir: 'q' | 's', key: string) => `${sessionId ?? ''}\u0000${dir}\u0000${key}`;
 
 function entryTags(e: KeyEntry): string[] {
@@ -70,15 +68,6 @@ export function keyringDelta(prev: KeyringSnapshot | undefined, next: KeyringSna
 
 export function isEmptyDelta(d: KeyringDelta): boolean {
   return d.sessions.size === 0 && !d.loose;
-}
-
-/** Two deltas as one (keyring pushes that arrived while a pass was running). */
-export function mergeDeltas(a: KeyringDelta, b: KeyringDelta): KeyringDelta {
-  const sessions = new Set([...a.sessions, ...b.sessions]);
-  if (!a.loose && !b.loose) return { sessions };
-  const seen = new Set<string>();
-  const candidates = [...(a.loose?.candidates ?? []), ...(b.loose?.candidates ?? [])].filter((c) => !seen.has(c.key) && !!seen.add(c.key));
-  return { sessions, loose: { entries: [...(a.loose?.entries ?? []), ...(b.loose?.entries ?? [])], candidates, wraps: 0, hasPrivateKey: false } };
 }
 
 const failedWith = (s: DecryptedSide, code: ErrorCode) => s.status === 'failed' && s.error?.code === code;
@@ -200,31 +189,30 @@ export interface Redecryptor {
 export function createRedecryptor(deps: RedecryptDeps): Redecryptor {
   const size = deps.chunkSize ?? 200;
   const yieldNow = deps.yieldNow ?? macrotask;
-  let baseline: KeyringSnapshot | undefined;
-  let pending: { delta: KeyringDelta; target: KeyringSnapshot } | undefined;
+  // Two snapshots are the whole queue: rows were tried with every key up to `done`; `latest` is the
+  // newest push. A pass covers the keys between them; pushes during a pass only move `latest`.
+  let latest: KeyringSnapshot | undefined;
+  let done: KeyringSnapshot | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const enqueue = (delta: KeyringDelta, target: KeyringSnapshot) => {
-    if (stopped) return;
-    if (pending) pending = { delta: mergeDeltas(pending.delta, delta), target };
-    else if (!isEmptyDelta(delta)) pending = { delta, target };
-    if (pending && !running) {
-      // A failing retry must not become an unhandled rejection; the next keyring change tries again.
-      running = loop()
-        .catch((e) => console.warn('keyhole: re-decrypting rows failed', e))
-        .finally(() => {
-          running = undefined;
-          if (pending && !stopped) enqueue(EMPTY_DELTA, pending.target);
-        });
-    }
+  const kick = () => {
+    if (running || stopped || !latest || latest === done) return;
+    // A failing retry must not become an unhandled rejection; the next keyring change tries again.
+    running = loop()
+      .catch((e) => console.warn('keyhole: re-decrypting rows failed', e))
+      .finally(() => {
+        running = undefined;
+        kick();
+      });
   };
 
   const loop = async () => {
-    while (pending && !stopped) {
-      const p = pending;
-      pending = undefined;
-      await pass(p.delta, p.target);
+    while (!stopped && latest && latest !== done) {
+      const from = done;
+      done = latest;
+      const delta = keyringDelta(from, done);
+      if (!isEmptyDelta(delta)) await pass(delta, done);
     }
   };
 
@@ -283,19 +271,20 @@ export function createRedecryptor(deps: RedecryptDeps): Redecryptor {
 
   return {
     keyring(next) {
-      const delta = keyringDelta(baseline, next);
-      baseline = next;
-      enqueue(delta, next);
+      latest = next;
+      kick();
     },
     since(old) {
-      if (baseline) enqueue(keyringDelta(old, baseline), baseline);
+      // The next pass starts from `old`: a superset of what those rows lack, which is harmless.
+      if (!latest) return;
+      done = old;
+      kick();
     },
     async idle() {
       while (running) await running;
     },
     stop() {
       stopped = true;
-      pending = undefined;
     },
   };
 }

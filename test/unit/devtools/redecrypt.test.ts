@@ -12,7 +12,6 @@ import {
   chunks,
   createRedecryptor,
   keyringDelta,
-  mergeDeltas,
   retryOutcome,
   selectRetries,
   type KeyringDelta,
@@ -55,11 +54,8 @@ describe('which keys are new', () => {
     expect(d.loose?.entries.map((e) => e.requestKey)).toEqual([K(3)]);
   });
 
-  test('the first snapshot is all new; pushes that queue up merge into one', () => {
+  test('the first snapshot is all new', () => {
     expect([...keyringDelta(undefined, snap({ entries: [entry('s1', K(1))] })).sessions]).toEqual(['s1']);
-    const m = mergeDeltas(sessions('a'), { sessions: new Set(['b']), loose: snap({ candidates: [{ key: K(1), origin: 'aes-import', at: 1 }] }) });
-    expect([...m.sessions].sort()).toEqual(['a', 'b']);
-    expect(m.loose?.candidates).toHaveLength(1);
   });
 });
 
