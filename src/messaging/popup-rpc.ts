@@ -4,34 +4,9 @@
  */
 import { z } from 'zod';
 import { defineRpc } from './rpc';
-import { Environment, LastRefresh, Revocation, SessionStatus, Settings } from '../background/sessions/schemas';
-
-export const EnvSummary = z.object({ id: z.string(), name: z.string(), apiBase: z.string() });
-
-export const SessionView = z.object({
-  key: z.string(),
-  envId: z.string(),
-  envName: z.string(),
-  apiBase: z.string(),
-  label: z.string().optional(),
-  source: z.enum(['signin', 'adopted', 'followed']),
-  sub: z.string().optional(),
-  sid: z.string().optional(),
-  hasAccessToken: z.boolean(),
-  /** First and last characters only. */
-  accessTokenMasked: z.string().optional(),
-  accessExpiresAt: z.number().optional(),
-  refreshExpiresAt: z.number().optional(),
-  status: SessionStatus,
-  retryAt: z.number().optional(),
-  lastRefresh: LastRefresh.optional(),
-  /** Why the session is `revoked` (status). */
-  revocation: Revocation.optional(),
-  refreshedAt: z.number().optional(),
-  createdAt: z.number(),
-  refreshing: z.boolean(),
-});
-export type SessionView = z.infer<typeof SessionView>;
+import { Environment, Settings } from '../domain/environment';
+import { EnvSummary, SessionView } from '../domain/session-view';
+export { EnvSummary, SessionView };
 
 const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.string().optional() });
 

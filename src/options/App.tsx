@@ -1,6 +1,6 @@
 /** Options: environment profiles, "Capture on these sites", "Remember sessions", the refresh margin, and this profile's X-Client-Hash. */
 import { useEffect, useState } from 'preact/hooks';
-import type { Environment, Settings } from '../background/sessions/schemas';
+import type { Environment, Settings } from '../domain/environment';
 import { EnvironmentForm, blankDraft } from './EnvironmentForm';
 import { CaptureOrigins } from './CaptureOrigins';
 import { errorText, t } from '../ui/i18n';

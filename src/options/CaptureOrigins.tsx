@@ -12,7 +12,7 @@
  * that host, or the manifest grants it anyway (loopback).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Environment } from '../background/sessions/schemas';
+import type { Environment } from '../domain/environment';
 import {
   CAPTURE_ORIGINS_KEY,
   coveredBy,
@@ -21,7 +21,7 @@ import {
   updateCaptureOrigins,
   validateNewCaptureOrigin,
   type CaptureOriginErrorCode,
-} from '../background/capture/capture-origins';
+} from '../domain/capture-origins';
 import { t } from '../ui/i18n';
 
 type Failure = { code: CaptureOriginErrorCode | 'STORAGE'; origin?: string };

@@ -4,8 +4,8 @@
  * the request must happen inside the click, so it comes before the save round trip.
  */
 import { useState } from 'preact/hooks';
-import { DEFAULT_CF, LOCALES, PORTALS, ENV_MODES, type Environment } from '../background/sessions/schemas';
-import { needsHostPermission, originPattern, validateEnvironment, type EnvFieldErrors } from '../background/sessions/environments';
+import { DEFAULT_CF, LOCALES, PORTALS, ENV_MODES, type Environment } from '../domain/environment';
+import { needsHostPermission, originPattern, validateEnvironment, type EnvFieldErrors } from '../domain/environment';
 import { errorText, t } from '../ui/i18n';
 import { rpc } from '../ui/rpc-client';
 

@@ -5,7 +5,7 @@ import { clock, dateTime, middle, mmss, urgency } from '../ui/format';
 import { errorText, t } from '../ui/i18n';
 import { callWithRetry, rpc } from '../ui/rpc-client';
 import { sessionProblem } from './session-problem';
-import { isDeadStatus } from '../background/sessions/schemas';
+import { isDeadStatus } from '../domain/session';
 
 interface Props {
   session: SessionView;

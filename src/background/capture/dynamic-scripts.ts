@@ -9,8 +9,8 @@
  * Re-synced on install/startup, permission grants and revocations, and changes of either list; the
  * registration persists across browser sessions.
  */
-import { Environment } from '../sessions/schemas';
-import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from './capture-origins';
+import { Environment } from '../../domain/environment';
+import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from '../../domain/capture-origins';
 
 export const MAIN_SCRIPT_ID = 'keyhole-capture-main';
 export const RELAY_SCRIPT_ID = 'keyhole-capture-relay';

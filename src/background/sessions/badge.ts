@@ -2,7 +2,7 @@
  * Toolbar badge: minutes left on the soonest-expiring access token among sessions that are alive
  * (active or waiting); red under one minute. Pure, so tests pin the clock.
  */
-import { isDeadStatus, type SessionRecord } from './schemas';
+import { isDeadStatus, type SessionRecord } from '../../domain/session';
 
 export interface Badge {
   text: string;

@@ -9,13 +9,14 @@ import type { Alarms, StorageAreas } from './storage-area';
 import { Stores, type AreaName } from './stores';
 import { ClientPool, type EnvClient } from './env-client';
 import type { ScStateStore } from '../../client/secure-channel';
-import { DEFAULT_ENV_ID, type Environment, type SessionRecord, type Settings } from './schemas';
+import { DEFAULT_ENV_ID, type Environment, type Settings } from '../../domain/environment';
+import { type SessionRecord } from '../../domain/session';
 import { RefreshEngine, type RefreshTrigger } from './refresh-engine';
 import { alarmName, BADGE_ALARM, isDue, keyOfAlarm, nextRefreshAt } from './schedule';
 import { badgeFor, type Badge } from './badge';
 import { accessClaims } from './token-claims';
-import { newEnvId, parseEnvironment, sameApiBase } from './environments';
-import { toView } from './view';
+import { newEnvId, parseEnvironment, sameApiBase } from '../../domain/environment';
+import { toView } from '../../domain/session-view';
 import { interrupted, withSpent } from './refresh-outcome';
 import type { PopupState, SessionView } from '../../messaging/popup-rpc';
 

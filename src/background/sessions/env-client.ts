@@ -6,8 +6,8 @@
 import { SecureChannel, type ScStateStore } from '../../client/secure-channel';
 import { AuthClient, type TokenPair, type LoginInitiateResult } from '../../client/auth-client';
 import { sendRequest, type FetchLike } from '../../client/transport';
-import type { Environment } from './schemas';
-import { DEFAULT_CF, type CfSimulation } from './schemas';
+import type { Environment } from '../../domain/environment';
+import { DEFAULT_CF, type CfSimulation } from '../../domain/environment';
 
 export type { TokenPair, LoginInitiateResult };
 

@@ -22,7 +22,8 @@
  *    answers prove it was not: only then does a later retry send it again).
  */
 import type { Stores } from './stores';
-import { isDeadStatus, type Environment, type SessionRecord } from './schemas';
+import { isDeadStatus, type SessionRecord } from '../../domain/session';
+import { type Environment } from '../../domain/environment';
 import type { EnvClient } from './env-client';
 import { SerialQueue } from './serial';
 import { afterSend, interrupted, notSpent, rotated } from './refresh-outcome';

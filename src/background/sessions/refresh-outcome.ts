@@ -13,7 +13,7 @@
  */
 import { isKeyholeError, type ErrorCode } from '../../protocol/errors';
 import { backoffDelay, DEFAULT_RETRY_AFTER_MS } from './backoff';
-import { SPENT_TOKENS_KEPT, type SessionRecord } from './schemas';
+import { SPENT_TOKENS_KEPT, type SessionRecord } from '../../domain/session';
 import type { TokenPair } from './env-client';
 import { accessClaims } from './token-claims';
 

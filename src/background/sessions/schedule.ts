@@ -4,7 +4,7 @@
  * every session at start-up and runs what is overdue (scheduler.ts).
  */
 import { MAX_AUTO_RETRIES } from './backoff';
-import { isDeadStatus, type SessionRecord } from './schemas';
+import { isDeadStatus, type SessionRecord } from '../../domain/session';
 
 export const ALARM_PREFIX = 'kh:refresh:';
 export const BADGE_ALARM = 'kh:badge';

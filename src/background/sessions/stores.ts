@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import type { KvArea, StorageAreas } from './storage-area';
-import { DEFAULT_ENVIRONMENT, Environment, SessionRecord, Settings } from './schemas';
+import { DEFAULT_ENVIRONMENT, Environment, Settings } from '../../domain/environment';
+import { SessionRecord } from '../../domain/session';
 import { ScSessionStateSchema, type ScSessionState } from '../../client/secure-channel';
 
-import { KEYS } from '../storage-keys';
+import { KEYS } from '../../domain/storage-keys';
 
 export { KEYS };
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { setup, adopted, record } from './setup';
 import { jwt } from './fakes';
-import { SPENT_TOKENS_KEPT } from '../../../src/background/sessions/schemas';
+import { SPENT_TOKENS_KEPT } from '../../../src/domain/session';
 
 const access = (clockMs: number, inSec: number, sid = 'sid-p') => jwt({ sub: 'acct-1', sid, exp: Math.floor(clockMs / 1000) + inSec });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { badgeFor, BADGE_CALM } from '../../../src/background/sessions/badge';
-import type { SessionRecord } from '../../../src/background/sessions/schemas';
+import type { SessionRecord } from '../../../src/domain/session';
 import { T0, setup, adopted } from './setup';
 
 const rec = (exp: number, status: SessionRecord['status']): SessionRecord => ({

@@ -3,8 +3,8 @@ import { setup, adopted, record, T0 } from './setup';
 import { FakeClient } from './fakes';
 import { KeyholeError } from '../../../src/protocol/errors';
 import { badgeFor, BADGE_RED } from '../../../src/background/sessions/badge';
-import { validateEnvironment, originPattern, needsHostPermission } from '../../../src/background/sessions/environments';
-import type { SessionRecord } from '../../../src/background/sessions/schemas';
+import { validateEnvironment, originPattern, needsHostPermission } from '../../../src/domain/environment';
+import type { SessionRecord } from '../../../src/domain/session';
 
 describe('scheduling', () => {
   test('the refresh alarm is set margin seconds before the access token expires, and moves with the margin', async () => {

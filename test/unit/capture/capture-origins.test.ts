@@ -10,7 +10,7 @@ import {
   updateCaptureOrigins,
   validateNewCaptureOrigin,
   type LocalArea,
-} from '../../../src/background/capture/capture-origins';
+} from '../../../src/domain/capture-origins';
 
 test('origins are normalized to scheme://host[:port]', () => {
   const ok = (s: string) => {

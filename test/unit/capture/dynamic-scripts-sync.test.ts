@@ -11,7 +11,7 @@ import {
   envApiBasesOf,
   syncCaptureScripts,
 } from '../../../src/background/capture/dynamic-scripts';
-import { CAPTURE_ORIGINS_KEY, ENVS_KEY } from '../../../src/background/capture/capture-origins';
+import { CAPTURE_ORIGINS_KEY, ENVS_KEY } from '../../../src/domain/capture-origins';
 
 const MANIFEST = ['http://127.0.0.1/*', 'http://localhost/*'];
 

@@ -1,6 +1,34 @@
 /** What the popup may see of a session: no refresh token, the access token masked. */
-import type { Environment, SessionRecord } from './schemas';
-import type { SessionView } from '../../messaging/popup-rpc';
+import { z } from 'zod';
+import type { Environment } from './environment';
+import { LastRefresh, Revocation, SessionStatus, type SessionRecord } from './session';
+
+export const EnvSummary = z.object({ id: z.string(), name: z.string(), apiBase: z.string() });
+
+export const SessionView = z.object({
+  key: z.string(),
+  envId: z.string(),
+  envName: z.string(),
+  apiBase: z.string(),
+  label: z.string().optional(),
+  source: z.enum(['signin', 'adopted', 'followed']),
+  sub: z.string().optional(),
+  sid: z.string().optional(),
+  hasAccessToken: z.boolean(),
+  /** First and last characters only. */
+  accessTokenMasked: z.string().optional(),
+  accessExpiresAt: z.number().optional(),
+  refreshExpiresAt: z.number().optional(),
+  status: SessionStatus,
+  retryAt: z.number().optional(),
+  lastRefresh: LastRefresh.optional(),
+  /** Why the session is `revoked` (status). */
+  revocation: Revocation.optional(),
+  refreshedAt: z.number().optional(),
+  createdAt: z.number(),
+  refreshing: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
 
 export function maskToken(t: string): string {
   return t.length <= 12 ? '•'.repeat(8) : `${t.slice(0, 6)}…${t.slice(-4)}`;

@@ -9,7 +9,7 @@
  * engine's RPC handlers) stay untouched, and a list edited while the worker sleeps still wakes it.
  */
 import { z } from 'zod';
-import { KEYS } from '../storage-keys';
+import { KEYS } from './storage-keys';
 
 /** storage.local key: string[] of normalized origins (`scheme://host[:port]`), in the order added. */
 export const CAPTURE_ORIGINS_KEY = KEYS.captureOrigins;

@@ -1,72 +1,9 @@
 /**
- * What the session engine keeps in storage, as zod schemas. Every read goes through these: storage may
- * hold data written by an older build, or be corrupt, and a bad entry must cost that entry only
- * (it is dropped, never crashes the worker). See docs in index.ts for the storage layout.
+ * Session records as the worker stores them, and the statuses every screen shows (pure, no chrome.*).
+ * Every storage read goes through these schemas: a bad entry is dropped, never crashes the worker.
+ * Storage layout: src/background/sessions/index.ts.
  */
 import { z } from 'zod';
-
-import { LOCALES } from '../../protocol/locales';
-export { LOCALES };
-export const PORTALS = ['system', 'tenant', 'consumer', 'partner'] as const;
-export const ENV_MODES = ['local', 'test', 'production'] as const;
-
-/** Cloudflare simulation headers sent in local/test mode (§3, §12). */
-export const CfSimulation = z.object({
-  ip: z.string().trim().min(1).max(64),
-  /** Empty: a fresh `<id>-DEV` ray per request (what an edge would do). */
-  ray: z.string().trim().max(64),
-  country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two letters'),
-});
-export type CfSimulation = z.infer<typeof CfSimulation>;
-
-export const DEFAULT_CF: CfSimulation = { ip: '127.0.0.1', ray: '', country: 'US' };
-
-/** An http(s) URL without query, fragment or trailing slash: the API base every path is appended to. */
-export const ApiBase = z
-  .string()
-  .trim()
-  .max(500)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !u.username && !u.password;
-    } catch {
-      return false;
-    }
-  }, 'bad-url')
-  .transform((s) => s.replace(/\/+$/, ''));
-
-export const Environment = z.object({
-  id: z.string().min(1).max(64),
-  name: z.string().trim().min(1).max(60),
-  apiBase: ApiBase,
-  portal: z.enum(PORTALS),
-  portalCode: z.string().max(200).optional(),
-  mode: z.enum(ENV_MODES),
-  language: z.enum(LOCALES),
-  cf: CfSimulation.optional(),
-});
-export type Environment = z.infer<typeof Environment>;
-
-export const DEFAULT_ENV_ID = 'local';
-export const DEFAULT_ENVIRONMENT: Environment = {
-  id: DEFAULT_ENV_ID,
-  name: 'Local gateway',
-  apiBase: 'http://127.0.0.1:18020/prometheus',
-  portal: 'system',
-  mode: 'local',
-  language: 'en',
-  cf: DEFAULT_CF,
-};
-
-export const Settings = z.object({
-  /** Tokens in storage.local (survive browser restarts) instead of storage.session. */
-  rememberSessions: z.boolean().default(false),
-  /** Auto-refresh this many seconds before the access token expires. */
-  refreshMarginSec: z.number().int().min(5).max(3600).default(60),
-  activeEnvId: z.string().default(DEFAULT_ENV_ID),
-});
-export type Settings = z.infer<typeof Settings>;
 
 /**
  * The persisted single-flight marker: set in the same record, in one write, right before the refresh
