@@ -7,6 +7,7 @@
  * protocol core checks the GCM tag before any plaintext exists).
  */
 import { cmdStart } from './start';
+import { parseCommandArgs, UsageError } from './args';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { isKeyholeError, KeyholeError } from '../protocol/errors';
@@ -55,42 +56,6 @@ Usage:
 Exit status: 0 on success, 1 on failure, 2 on a usage error.
 `;
 
-class UsageError extends Error {}
-
-interface Parsed {
-  flags: Map<string, string | true>;
-  positional: string[];
-}
-
-/** Tiny option parser: `--name value`, `--name=value`, boolean flags, `-` as a positional. */
-function parseArgs(argv: string[], valued: Record<string, string>, booleans: Record<string, string>): Parsed {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('-') && a !== '-') {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (name in valued) {
-        const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-        if (value === undefined) throw new UsageError(`option ${name} needs a value`);
-        flags.set(valued[name]!, value);
-      } else if (name in booleans && eq < 0) {
-        flags.set(booleans[name]!, true);
-      } else {
-        throw new UsageError(`unknown option ${name}`);
-      }
-    } else {
-      positional.push(a);
-    }
-  }
-  return { flags, positional };
-}
-
 async function readInput(positional: string[], io: CliIo): Promise<Uint8Array> {
   if (positional.length > 1) throw new UsageError('give at most one input file');
   const file = positional[0];
@@ -118,30 +83,32 @@ export function formatAnatomy(a: EnvelopeAnatomy): string {
 }
 
 async function cmdDecrypt(argv: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { '--key': 'key', '-k': 'key', '--aad': 'aad' }, { '--help': 'help', '-h': 'help' });
-  if (flags.has('help')) {
+  const { values, positionals } = parseCommandArgs('decrypt', argv, {
+    key: { type: 'string', short: 'k' },
+    aad: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
     io.stdout(USAGE);
     return 0;
   }
-  const keyText = flags.get('key');
-  if (typeof keyText !== 'string') throw new UsageError('decrypt needs --key <hex|base64>');
-  const key = decodeKey(keyText.trim());
-  const aadText = flags.get('aad');
-  const body = await readInput(positional, io);
-  const opened = await openMessage(body, key, typeof aadText === 'string' ? { aad: utf8Encode(aadText) } : {});
+  if (values.key === undefined) throw new UsageError('decrypt: needs --key <hex|base64>');
+  const key = decodeKey(values.key.trim());
+  const body = await readInput(positionals, io);
+  const opened = await openMessage(body, key, values.aad !== undefined ? { aad: utf8Encode(values.aad) } : {});
   const json = opened.json;
   io.stdout(json === undefined ? `${opened.text}\n` : `${JSON.stringify(json, null, 2)}\n`);
   return 0;
 }
 
 async function cmdInspect(argv: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(argv, {}, { '--json': 'json', '--help': 'help', '-h': 'help' });
-  if (flags.has('help')) {
+  const { values, positionals } = parseCommandArgs('inspect', argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
     io.stdout(USAGE);
     return 0;
   }
-  const anatomy = describeEnvelope(await readInput(positional, io));
-  io.stdout(flags.has('json') ? `${JSON.stringify(anatomy, null, 2)}\n` : formatAnatomy(anatomy));
+  const anatomy = describeEnvelope(await readInput(positionals, io));
+  io.stdout(values.json ? `${JSON.stringify(anatomy, null, 2)}\n` : formatAnatomy(anatomy));
   return 0;
 }
 

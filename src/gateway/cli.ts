@@ -4,6 +4,7 @@
  * to stdout, and shuts down gracefully on SIGINT/SIGTERM.
  */
 import { pathToFileURL } from 'node:url';
+import { parseCommandArgs, UsageError } from '../cli/args';
 import { createGateway, type Gateway, type GatewayOptions } from './index';
 
 export const GATEWAY_USAGE = `Usage: keyhole gateway [options]
@@ -28,72 +29,65 @@ export const GATEWAY_USAGE = `Usage: keyhole gateway [options]
   -h, --help                  this help
 `;
 
-export class CliUsageError extends Error {}
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'base-path': { type: 'string' },
+  mode: { type: 'string' },
+  'window-ms': { type: 'string' },
+  'no-rate-limit': { type: 'boolean' },
+  'access-ttl': { type: 'string' },
+  'session-ttl': { type: 'string' },
+  'reuse-detection': { type: 'string' },
+  'binary-content-type': { type: 'string' },
+  'portal-code': { type: 'string' },
+  'key-file': { type: 'string' },
+  'cors-origin': { type: 'string', multiple: true },
+  'demo-email': { type: 'string' },
+  'demo-password': { type: 'string' },
+  'demo-otp': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function num(flag: string, v: string | undefined): number {
+function num(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
   const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new CliUsageError(`gateway: ${flag} needs a number`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`gateway: --${flag} needs a number`);
   return n;
 }
 
-function onOff(flag: string, v: string | undefined): boolean {
-  if (v === 'on' || v === 'true') return true;
-  if (v === 'off' || v === 'false') return false;
-  throw new CliUsageError(`gateway: ${flag} must be on or off`);
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
+  throw new UsageError(`gateway: --${flag} must be ${allowed.join(' or ')}`);
 }
 
 /** Flags → options (exported for tests). Returns undefined for --help. */
 export function parseGatewayArgs(argv: string[]): Partial<GatewayOptions> | undefined {
-  const o: Partial<GatewayOptions> = {};
-  const cors: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i]!;
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const next = () => {
-      if (value !== undefined) return value;
-      const v = argv[++i];
-      if (v === undefined) throw new CliUsageError(`gateway: ${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '-h': case '--help': return undefined;
-      case '--host': o.host = next(); break;
-      case '--port': o.port = num(flag, next()); break;
-      case '--base-path': o.basePath = next(); break;
-      case '--mode': {
-        const m = next();
-        if (m !== 'local' && m !== 'production' && m !== 'test') throw new CliUsageError('gateway: --mode must be local or production');
-        o.mode = m;
-        break;
-      }
-      case '--window-ms': o.windowMs = num(flag, next()); break;
-      case '--no-rate-limit': o.rateLimits = false; break;
-      case '--access-ttl': o.accessTtl = num(flag, next()); break;
-      case '--session-ttl': o.sessionTtl = num(flag, next()); break;
-      case '--reuse-detection': o.reuseDetection = onOff(flag, next()); break;
-      case '--binary-content-type': {
-        const v = next();
-        if (v !== 'json' && v !== 'octet') throw new CliUsageError('gateway: --binary-content-type must be json or octet');
-        o.binaryContentType = v;
-        break;
-      }
-      case '--portal-code': o.portalCode = next(); break;
-      case '--key-file': o.keyFile = next(); break;
-      case '--cors-origin': cors.push(next()); break;
-      case '--demo-email': o.demoEmail = next(); break;
-      case '--demo-password': o.demoPassword = next(); break;
-      case '--demo-otp': o.demoOtp = next(); break;
-      case '--quiet': o.log = false; break;
-      default: throw new CliUsageError(`gateway: unknown option ${flag}\n\n${GATEWAY_USAGE}`);
-    }
-  }
-  if (cors.length) o.corsOrigins = cors;
-  return o;
+  const { values: v } = parseCommandArgs('gateway', argv, FLAGS, false);
+  if (v.help) return undefined;
+  const reuse = oneOf('reuse-detection', v['reuse-detection'], ['on', 'off', 'true', 'false']);
+  const o: Partial<GatewayOptions> = {
+    host: v.host,
+    port: num('port', v.port),
+    basePath: v['base-path'],
+    mode: oneOf('mode', v.mode, ['local', 'test', 'production']),
+    windowMs: num('window-ms', v['window-ms']),
+    rateLimits: v['no-rate-limit'] ? false : undefined,
+    accessTtl: num('access-ttl', v['access-ttl']),
+    sessionTtl: num('session-ttl', v['session-ttl']),
+    reuseDetection: reuse === undefined ? undefined : reuse === 'on' || reuse === 'true',
+    binaryContentType: oneOf('binary-content-type', v['binary-content-type'], ['json', 'octet']),
+    portalCode: v['portal-code'],
+    keyFile: v['key-file'],
+    corsOrigins: v['cors-origin'],
+    demoEmail: v['demo-email'],
+    demoPassword: v['demo-password'],
+    demoOtp: v['demo-otp'],
+    log: v.quiet ? false : undefined,
+  };
+  // Only what was given: createGateway fills in the defaults.
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<GatewayOptions>;
 }
 
 /**
@@ -105,8 +99,8 @@ export async function runGatewayCli(argv: string[]): Promise<Gateway | undefined
   try {
     parsed = parseGatewayArgs(argv);
   } catch (e) {
-    if (e instanceof CliUsageError) {
-      process.stderr.write(e.message + '\n');
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n\n${GATEWAY_USAGE}`);
       process.exitCode = 2;
       return undefined;
     }

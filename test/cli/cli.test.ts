@@ -132,6 +132,15 @@ describe('keyhole decrypt', () => {
     expect(r.err).toMatch(/^keyhole: INPUT_INVALID: /);
   });
 
+  it('names the command and the option in a usage error', async () => {
+    const missing = await run(['decrypt', '-k']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe('keyhole: decrypt: option --key needs a value (see keyhole --help)\n');
+    const unknown = await run(['inspect', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toBe('keyhole: inspect: unknown option --bogus (see keyhole --help)\n');
+  });
+
   it('requires --key', async () => {
     const r = await run(['decrypt', file(binary(2))]);
     expect(r.code).toBe(2);

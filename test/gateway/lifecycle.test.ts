@@ -112,6 +112,13 @@ describe('CLI', () => {
     expect(() => parseGatewayArgs(['--mode', 'staging'])).toThrow(/--mode/);
     expect(() => parseGatewayArgs(['--bogus'])).toThrow(/unknown option/);
     expect(() => parseGatewayArgs(['--port', 'x'])).toThrow(/number/);
+    expect(() => parseGatewayArgs(['--port'])).toThrow('gateway: option --port needs a value');
+    expect(() => parseGatewayArgs(['--quiet=yes'])).toThrow('gateway: option --quiet takes no value');
+    expect(() => parseGatewayArgs(['stray'])).toThrow('gateway: unexpected argument stray');
+    expect(parseGatewayArgs(['--cors-origin', 'http://a', '--cors-origin=http://b', '--no-rate-limit'])).toEqual({
+      corsOrigins: ['http://a', 'http://b'],
+      rateLimits: false,
+    });
   });
 
   it('prints exactly one ready line with the real port, logs requests, and stops on SIGTERM', async () => {
