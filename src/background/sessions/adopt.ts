@@ -114,7 +114,9 @@ export class Adopter {
       ...accessClaims(p.accessToken),
       ...p,
     };
-    await this.c.stores.putSession(rec, await this.c.area());
+    // On the settings queue: a "Remember sessions" move running now finishes first, so the area read
+    // here is the one the move leaves every session in.
+    await this.c.settingsQueue(async () => this.c.stores.putSession(rec, await this.c.area()));
     await this.c.afterChange(rec);
     return this.c.view(rec, await this.c.stores.environments());
   }

@@ -6,7 +6,7 @@
  */
 import { KeyholeError } from '../../protocol/errors';
 import type { Alarms, StorageAreas } from './storage-area';
-import { Stores, type AreaName } from './stores';
+import { areaFor, Stores, type AreaName } from './stores';
 import { ClientPool, type EnvClient } from './env-client';
 import type { ScStateStore } from '../../client/secure-channel';
 import type { Environment, Settings } from '../../domain/environment';
@@ -16,6 +16,9 @@ import { alarmName, nextRefreshAt } from './schedule';
 import { badgeFor, type Badge } from './badge';
 import { toView } from '../../domain/session-view';
 import type { SessionView } from '../../messaging/popup-rpc';
+
+/** SerialQueue key of settings writes (session keys are 16 hex characters, so it cannot collide). */
+const SETTINGS_QUEUE = 'settings:';
 
 export interface EngineDeps {
   areas: StorageAreas;
@@ -82,7 +85,15 @@ export class EngineCore {
   }
 
   async area(): Promise<AreaName> {
-    return (await this.stores.settings()).rememberSessions ? 'local' : 'session';
+    return areaFor(await this.stores.settings());
+  }
+
+  /**
+   * Runs `fn` on the settings queue: every settings write, and every new session's choice of area and
+   * write, so a "Remember sessions" move (remember-move.ts) never races either.
+   */
+  settingsQueue<T>(fn: () => Promise<T>): Promise<T> {
+    return this.refresher.queue.run(SETTINGS_QUEUE, fn);
   }
 
   view(rec: SessionRecord, envs: Environment[]): SessionView {

@@ -5,7 +5,7 @@
  *
  * This file keeps reads, refresh and its scheduling, and sign-out; the rest stands on its own:
  * engine-core.ts (shared plumbing), adopt.ts (one token, one session), sign-in.ts, page-follow.ts (the
- * capture hub's hooks), settings-admin.ts (environments, settings, the "Remember sessions" move).
+ * capture hub's hooks), settings-admin.ts (environments, settings), remember-move.ts (the crash-safe "Remember sessions" move).
  */
 import { KeyholeError } from '../../protocol/errors';
 import type { Stores } from './stores';
@@ -18,6 +18,7 @@ import { Adopter, type AdoptInput } from './adopt';
 import { SignIn } from './sign-in';
 import { PageFollow } from './page-follow';
 import { SettingsAdmin } from './settings-admin';
+import { RememberMove } from './remember-move';
 
 export type { EngineDeps } from './engine-core';
 
@@ -29,6 +30,7 @@ export class SessionEngine {
   private readonly signIn: SignIn;
   private readonly page: PageFollow;
   private readonly admin: SettingsAdmin;
+  private readonly remember: RememberMove;
 
   constructor(private readonly d: EngineDeps) {
     this.c = new EngineCore(d);
@@ -37,7 +39,8 @@ export class SessionEngine {
     this.adopter = new Adopter(this.c);
     this.signIn = new SignIn(this.c, this.adopter);
     this.page = new PageFollow(this.c, this.adopter);
-    this.admin = new SettingsAdmin(this.c);
+    this.remember = new RememberMove(this.c);
+    this.admin = new SettingsAdmin(this.c, this.remember);
   }
 
   /** Stable X-Client-Hash for this browser profile (§3, §12): generated once, kept in storage.local. */
@@ -95,6 +98,8 @@ export class SessionEngine {
   async wake(): Promise<void> {
     await this.c.clientHash();
     const [sessions, settings] = await Promise.all([this.stores.sessions(), this.stores.settings()]);
+    // A "Remember sessions" move a stopped worker left half done is finished first (remember-move.ts).
+    await this.remember.settle(sessions, settings).catch(() => undefined);
     const now = this.c.now();
     await Promise.all(
       sessions.map(async ({ record }) => {

@@ -16,7 +16,9 @@
  *   alarms               kh:refresh:<key> (next refresh or retry), kh:badge (every minute)
  *
  * A SessionRecord holds the pair, the status, and the in-flight marker; see refresh-engine.ts for why
- * the marker and the new pair live in the same record.
+ * the marker and the new pair live in the same record. A kh:sess:<key> in both areas (a "Remember
+ * sessions" move stopped half way) is resolved by the setting: the copy in the area it names is the
+ * session, the other is left over (remember-move.ts).
  */
 import browser from 'webextension-polyfill';
 import { SessionEngine } from './engine';

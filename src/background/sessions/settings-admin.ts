@@ -1,11 +1,14 @@
 /** The options page's writes: environments, the active environment, and settings ("Remember sessions"). */
 import { KeyholeError } from '../../protocol/errors';
 import { DEFAULT_ENV_ID, newEnvId, parseEnvironment, type Environment, type Settings } from '../../domain/environment';
-import type { AreaName } from './stores';
 import type { EngineCore } from './engine-core';
+import type { RememberMove } from './remember-move';
 
 export class SettingsAdmin {
-  constructor(private readonly c: EngineCore) {}
+  constructor(
+    private readonly c: EngineCore,
+    private readonly remember: RememberMove,
+  ) {}
 
   async saveEnvironment(input: unknown): Promise<Environment> {
     const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -26,32 +29,25 @@ export class SettingsAdmin {
     const envs = await this.c.stores.environments();
     await this.c.stores.saveEnvironments(envs.filter((e) => e.id !== envId));
     await this.c.stores.clearScStores(envId);
-    const settings = await this.c.stores.settings();
-    if (settings.activeEnvId === envId) await this.c.stores.saveSettings({ ...settings, activeEnvId: DEFAULT_ENV_ID });
+    await this.c.settingsQueue(async () => {
+      const settings = await this.c.stores.settings();
+      if (settings.activeEnvId === envId) await this.c.stores.saveSettings({ ...settings, activeEnvId: DEFAULT_ENV_ID });
+    });
   }
 
   async setActiveEnvironment(envId: string): Promise<void> {
     await this.c.env(envId);
-    await this.c.stores.saveSettings({ ...(await this.c.stores.settings()), activeEnvId: envId });
+    await this.c.settingsQueue(async () => this.c.stores.saveSettings({ ...(await this.c.stores.settings()), activeEnvId: envId }));
   }
 
-  /** "Remember sessions" moves every pair to the other area (each under its session's queue). */
+  /** Settings; a change of "Remember sessions" moves every pair to the other area (remember-move.ts). */
   async saveSettings(patch: Partial<Pick<Settings, 'rememberSessions' | 'refreshMarginSec'>>): Promise<Settings> {
-    const before = await this.c.stores.settings();
-    const after = { ...before, ...patch };
-    await this.c.stores.saveSettings(after);
-    if (before.rememberSessions !== after.rememberSessions) {
-      const to: AreaName = after.rememberSessions ? 'local' : 'session';
-      const sessions = await this.c.stores.sessions();
-      await Promise.all(
-        sessions.map((s) =>
-          this.c.refresher.queue.run(s.record.key, async () => {
-            const cur = await this.c.stores.session(s.record.key);
-            if (cur) await this.c.stores.moveSession(cur.record, cur.area, to);
-          }),
-        ),
-      );
-    }
+    const [before, after] = await this.c.settingsQueue(async () => {
+      const before = await this.c.stores.settings();
+      const after = { ...before, ...patch };
+      await this.remember.save(before, after);
+      return [before, after] as const;
+    });
     if (before.refreshMarginSec !== after.refreshMarginSec) {
       for (const s of await this.c.stores.sessions()) await this.c.schedule(s.record, after);
     }

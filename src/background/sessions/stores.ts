@@ -16,7 +16,19 @@ export type AreaName = 'local' | 'session';
 
 export interface StoredSession {
   record: SessionRecord;
+  /** The area of the authoritative copy (the one every read returns and every write updates). */
   area: AreaName;
+  /** A second, non-authoritative copy is left in the other area (a move stopped half way). */
+  stray?: true;
+}
+
+/** The area "Remember sessions" names: storage.local only while it is on (tokens on disk are opt-in). */
+export function areaFor(settings: Settings): AreaName {
+  return settings.rememberSessions ? 'local' : 'session';
+}
+
+export function otherArea(a: AreaName): AreaName {
+  return a === 'local' ? 'session' : 'local';
 }
 
 export class Stores {
@@ -24,9 +36,7 @@ export class Stores {
 
   // ── settings ─────────────────────────────────────────────────────────
   async settings(): Promise<Settings> {
-    const raw = (await this.areas.local.get([KEYS.settings]))[KEYS.settings];
-    const parsed = Settings.safeParse(raw ?? {});
-    return parsed.success ? parsed.data : Settings.parse({});
+    return parseSettings((await this.areas.local.get([KEYS.settings]))[KEYS.settings]);
   }
   async saveSettings(s: Settings): Promise<void> {
     await this.areas.local.set({ [KEYS.settings]: Settings.parse(s) });
@@ -60,31 +70,26 @@ export class Stores {
   }
 
   // ── sessions (token pairs) ───────────────────────────────────────────
-  /** Every session in both areas; a key present in both (an interrupted migration) keeps the newer copy. */
+  /**
+   * Every session in both areas, each once: its authoritative copy (`pick`). The settings come from the
+   * same read of storage.local (no extra round trip).
+   */
   async sessions(): Promise<StoredSession[]> {
     const [local, session] = await Promise.all([this.areas.local.get(null), this.areas.session.get(null)]);
-    const out = new Map<string, StoredSession>();
-    for (const [area, items] of [['session', session], ['local', local]] as const) {
-      for (const [k, v] of Object.entries(items)) {
-        if (!k.startsWith(KEYS.sessionPrefix)) continue;
-        const p = SessionRecord.safeParse(v);
-        if (!p.success || p.data.key !== k.slice(KEYS.sessionPrefix.length)) continue;
-        const prev = out.get(p.data.key);
-        if (!prev || stamp(p.data) > stamp(prev.record)) out.set(p.data.key, { record: p.data, area });
-      }
+    const target = areaFor(parseSettings(local[KEYS.settings]));
+    const keys = new Set([...Object.keys(local), ...Object.keys(session)].filter((k) => k.startsWith(KEYS.sessionPrefix)));
+    const out: StoredSession[] = [];
+    for (const k of keys) {
+      const found = pick(k, { local: local[k], session: session[k] }, target);
+      if (found) out.push(found);
     }
-    return [...out.values()].sort((a, b) => a.record.createdAt - b.record.createdAt);
+    return out.sort((a, b) => a.record.createdAt - b.record.createdAt);
   }
 
   async session(key: string): Promise<StoredSession | undefined> {
     const k = KEYS.sessionPrefix + key;
-    const [local, session] = await Promise.all([this.areas.local.get([k]), this.areas.session.get([k])]);
-    let best: StoredSession | undefined;
-    for (const [area, items] of [['session', session], ['local', local]] as const) {
-      const p = SessionRecord.safeParse(items[k]);
-      if (p.success && (!best || stamp(p.data) > stamp(best.record))) best = { record: p.data, area };
-    }
-    return best;
+    const [local, session] = await Promise.all([this.areas.local.get([k, KEYS.settings]), this.areas.session.get([k])]);
+    return pick(k, { local: local[k], session: session[k] }, areaFor(parseSettings(local[KEYS.settings])));
   }
 
   /**
@@ -97,11 +102,9 @@ export class Stores {
     return this.areas[area].set({ [KEYS.sessionPrefix + record.key]: plain });
   }
 
-  /** Moves a record to `to` (write first, then delete the old copy: a crash in between leaves two copies, never none). */
-  async moveSession(record: SessionRecord, from: AreaName, to: AreaName): Promise<void> {
-    if (from === to) return;
-    await this.putSession(record, to);
-    await this.areas[from].remove([KEYS.sessionPrefix + record.key]);
+  /** Removes one area's copy of a session (the other half of a move: remember-move.ts). */
+  async removeCopy(key: string, area: AreaName): Promise<void> {
+    await this.areas[area].remove([KEYS.sessionPrefix + key]);
   }
 
   async deleteSession(key: string): Promise<void> {
@@ -143,7 +146,27 @@ export class Stores {
   }
 }
 
-/** Ordering of two copies of one record: the later refresh (or creation) wins. */
-function stamp(r: SessionRecord): number {
-  return Math.max(r.createdAt, r.refreshedAt ?? 0, r.lastRefresh?.at ?? 0);
+function parseSettings(raw: unknown): Settings {
+  const parsed = Settings.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : Settings.parse({});
+}
+
+/**
+ * Which copy of a session is authoritative when both areas hold one (a move stopped between its write
+ * and its delete): always the one in the area the setting names (`target`). The move only ever copies
+ * the authoritative record into `target` and only then deletes the other copy, and every later write
+ * goes to the authoritative copy, so the other one is a snapshot that is never written again and never
+ * read again (remember-move.ts). No timestamps: a clock set back cannot make a stale copy win.
+ */
+function pick(k: string, copies: Record<AreaName, unknown>, target: AreaName): StoredSession | undefined {
+  const parse = (v: unknown) => {
+    const p = SessionRecord.safeParse(v);
+    return p.success && KEYS.sessionPrefix + p.data.key === k ? p.data : undefined;
+  };
+  const inTarget = parse(copies[target]);
+  const other = otherArea(target);
+  const elsewhere = parse(copies[other]);
+  // Anything in the other area next to the authoritative copy is left over, valid or not (settle removes it).
+  if (inTarget) return copies[other] !== undefined ? { record: inTarget, area: target, stray: true } : { record: inTarget, area: target };
+  return elsewhere ? { record: elsewhere, area: other } : undefined;
 }

@@ -132,3 +132,23 @@ export class FakeClient implements EnvClient {
     this.closes++;
   }
 }
+
+/**
+ * The same two areas, seen by a worker that is stopped after `limit` storage operations: operations
+ * 1..limit reach the areas, every later one never happens and never settles (the worker is gone).
+ * `ops` logs what ran, for a failing case's message.
+ */
+export function dyingAreas(areas: { local: FakeArea; session: FakeArea }, limit: number): StorageAreas & { ops: string[] } {
+  const ops: string[] = [];
+  const gate = <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    if (ops.length >= limit) return new Promise<T>(() => {});
+    ops.push(what);
+    return run();
+  };
+  const wrap = (name: string, a: FakeArea): KvArea => ({
+    get: (keys) => gate(`${name}.get`, () => a.get(keys)),
+    set: (items) => gate(`${name}.set ${Object.keys(items).join(',')}`, () => a.set(items)),
+    remove: (keys) => gate(`${name}.remove ${keys.join(',')}`, () => a.remove(keys)),
+  });
+  return { local: wrap('local', areas.local), session: wrap('session', areas.session), ops };
+}
