@@ -10,7 +10,7 @@
  * (see `SecureChannel.call`). Serialising refreshes and persisting the new pair is the caller's job
  * (the extension's session store), because only it knows where the pair lives.
  */
-import type { z } from 'zod';
+import type * as z from '../protocol/zod';
 import { accessTokenExpiry } from '../protocol/jwt';
 import { authPaths, type Portal } from '../protocol/paths';
 import { buildGatewayHeaders, type GatewayHeaderOptions } from '../protocol/headers';

@@ -7,7 +7,7 @@
  * then JSON shape — and never trusts the status code or the Content-Type (binary responses are sent
  * as `application/json` by default).
  */
-import type { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KeyholeError } from '../protocol/errors';
 import { detectBodyForm } from '../protocol/detect';
 import { openMessage } from '../protocol/message';
@@ -15,6 +15,10 @@ import type { Aead } from '../protocol/aead';
 import { StandardEnvelope } from '../protocol/schemas';
 import { errorFromResponse } from '../protocol/server-errors';
 import type { RawResponse } from './transport';
+
+// SCHEMA_INVALID details carry zod's messages to the engineer (CLI, worker errors); zod/mini has no
+// catalogue of its own, so the client, the one place whose messages leave, loads English.
+z.config(z.locales.en());
 
 export type ResponseForm = 'binary' | 'json-envelope' | 'plain-json';
 
@@ -76,14 +80,14 @@ export function assertSuccess(decoded: DecodedResponse): void {
 }
 
 /** Validate `data` with `schema` → `SCHEMA_INVALID` (paths and messages only: never echo the values). */
-export function validateData<S extends z.ZodType>(schema: S, data: unknown, status: number): z.infer<S> {
-  const parsed = schema.safeParse(data);
+export function validateData<S extends z.core.$ZodType>(schema: S, data: unknown, status: number): z.infer<S> {
+  const parsed = z.safeParse(schema, data);
   if (!parsed.success) {
     throw new KeyholeError('SCHEMA_INVALID', 'client: response data does not match the expected schema', { status, details: issuesOf(parsed.error) });
   }
   return parsed.data;
 }
 
-function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
+function issuesOf(error: z.core.$ZodError): Array<{ path: string; message: string }> {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }

@@ -8,7 +8,7 @@
  *
  * Never logs: the state holds the raw AES keys.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KeyholeError, isKeyholeError } from '../protocol/errors';
 import { fromBase64, toBase64 } from '../protocol/bytes';
 import { sealMessage } from '../protocol/message';
@@ -32,11 +32,11 @@ export interface ScSessionState {
 
 /** Shape check for stored state: storage can hold anything (older versions, manual edits). */
 export const ScSessionStateSchema = z.object({
-  keyId: z.string().min(1),
-  sessionId: z.string().min(1),
-  expiresAt: z.number().finite(),
-  requestKey: z.string().min(1),
-  responseKey: z.string().min(1),
+  keyId: z.string().check(z.minLength(1)),
+  sessionId: z.string().check(z.minLength(1)),
+  expiresAt: z.number(),
+  requestKey: z.string().check(z.minLength(1)),
+  responseKey: z.string().check(z.minLength(1)),
 });
 
 export interface ScStateStore {
@@ -65,7 +65,7 @@ export interface SecureChannelOptions {
   timeoutMs?: number;
 }
 
-export interface CallOptions<S extends z.ZodType = z.ZodType> extends RequestControl {
+export interface CallOptions<S extends z.core.$ZodType = z.core.$ZodType> extends RequestControl {
   accessToken?: string;
   /** Validates `envelope.data` → `SCHEMA_INVALID` on mismatch. */
   schema?: S;
@@ -200,7 +200,7 @@ export class SecureChannel {
   }
 
   /** A handshake step's response: plain JSON. A generic server "no" becomes SC_HANDSHAKE_FAILED (§5, §6). */
-  private async plainStep<S extends z.ZodType>(raw: Awaited<ReturnType<typeof sendRequest>>, schema: S): Promise<z.infer<S>> {
+  private async plainStep<S extends z.core.$ZodType>(raw: Awaited<ReturnType<typeof sendRequest>>, schema: S): Promise<z.infer<S>> {
     const decoded = await decodeResponse(raw, undefined, this.opts.aead);
     try {
       assertSuccess(decoded);
@@ -235,7 +235,7 @@ export class SecureChannel {
    * it twice. Every other failure (network error, timeout, any other server answer) is thrown without a
    * retry, because the server may have acted on the request: a refresh is sent at most once per token.
    */
-  async call<T = unknown, S extends z.ZodType = z.ZodType>(path: string, body: unknown, options: CallOptions<S> = {}): Promise<CallResult<T>> {
+  async call<T = unknown, S extends z.core.$ZodType = z.core.$ZodType>(path: string, body: unknown, options: CallOptions<S> = {}): Promise<CallResult<T>> {
     const first = await this.session(options);
     try {
       return await this.callOnce<T>(first, path, body, options);

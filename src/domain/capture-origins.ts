@@ -8,7 +8,7 @@
  * and the worker reacts to storage.onChanged — no RPC method is needed, so popup-rpc.ts (and the session
  * engine's RPC handlers) stay untouched, and a list edited while the worker sleeps still wakes it.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KEYS } from './storage-keys';
 
 /** storage.local key: string[] of normalized origins (`scheme://host[:port]`), in the order added. */
@@ -72,10 +72,7 @@ export function validateNewCaptureOrigin(input: string, existing: readonly strin
 }
 
 /** Stored entries that are not exactly a normalized origin are dropped (never trusted), duplicates too. */
-export const CaptureOriginsSchema = z
-  .array(z.unknown())
-  .max(10 * MAX_CAPTURE_ORIGINS)
-  .transform((list) => {
+export const CaptureOriginsSchema = z.pipe(z.array(z.unknown()).check(z.maxLength(10 * MAX_CAPTURE_ORIGINS)), z.transform((list) => {
     const out: string[] = [];
     for (const v of list) {
       if (typeof v !== 'string') continue;
@@ -83,7 +80,7 @@ export const CaptureOriginsSchema = z
       if (r.ok && r.origin === v && !out.includes(v)) out.push(v);
     }
     return out.slice(0, MAX_CAPTURE_ORIGINS);
-  });
+  }));
 
 export function parseCaptureOrigins(raw: unknown): string[] {
   const p = CaptureOriginsSchema.safeParse(raw ?? []);

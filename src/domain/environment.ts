@@ -3,7 +3,7 @@
  * validates with these for its messages, the worker because it never trusts what a page sends, and
  * every storage read goes through them (a bad entry costs that entry only, never the worker).
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KeyholeError } from '../protocol/errors';
 import { LOCALES } from '../protocol/locales';
 export { LOCALES };
@@ -12,39 +12,34 @@ export const ENV_MODES = ['local', 'test', 'production'] as const;
 
 /** Cloudflare simulation headers sent in local/test mode (§3, §12). */
 export const CfSimulation = z.object({
-  ip: z.string().trim().min(1).max(64),
+  ip: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
   /** Empty: a fresh `<id>-DEV` ray per request (what an edge would do). */
-  ray: z.string().trim().max(64),
-  country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'two letters'),
+  ray: z.string().check(z.trim(), z.maxLength(64)),
+  country: z.string().check(z.trim(), z.regex(/^[A-Za-z]{2}$/, 'two letters')),
 });
 export type CfSimulation = z.infer<typeof CfSimulation>;
 
 export const DEFAULT_CF: CfSimulation = { ip: '127.0.0.1', ray: '', country: 'US' };
 
 /** An http(s) URL without query, fragment or trailing slash: the API base every path is appended to. */
-export const ApiBase = z
-  .string()
-  .trim()
-  .max(500)
-  .refine((s) => {
+export const ApiBase = z.pipe(z.string().check(z.trim(), z.maxLength(500), z.refine((s) => {
     try {
       const u = new URL(s);
       return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !u.username && !u.password;
     } catch {
       return false;
     }
-  }, 'bad-url')
-  .transform((s) => s.replace(/\/+$/, ''));
+  }, 'bad-url')), z.transform((s) => s.replace(/\/+$/, '')));
 
 export const Environment = z.object({
-  id: z.string().min(1).max(64),
-  name: z.string().trim().min(1).max(60),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(60)),
   apiBase: ApiBase,
   portal: z.enum(PORTALS),
-  portalCode: z.string().max(200).optional(),
+  portalCode: z.optional(z.string().check(z.maxLength(200))),
   mode: z.enum(ENV_MODES),
   language: z.enum(LOCALES),
-  cf: CfSimulation.optional(),
+  cf: z.optional(CfSimulation),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -61,10 +56,10 @@ export const DEFAULT_ENVIRONMENT: Environment = {
 
 export const Settings = z.object({
   /** Tokens in storage.local (survive browser restarts) instead of storage.session. */
-  rememberSessions: z.boolean().default(false),
+  rememberSessions: z._default(z.boolean(), false),
   /** Auto-refresh this many seconds before the access token expires. */
-  refreshMarginSec: z.number().int().min(5).max(3600).default(60),
-  activeEnvId: z.string().default(DEFAULT_ENV_ID),
+  refreshMarginSec: z._default(z.int().check(z.gte(5), z.lte(3600)), 60),
+  activeEnvId: z._default(z.string(), DEFAULT_ENV_ID),
 });
 export type Settings = z.infer<typeof Settings>;
 

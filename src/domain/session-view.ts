@@ -1,5 +1,5 @@
 /** What the popup may see of a session: no refresh token, the access token masked. */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import type { Environment } from './environment';
 import { LastRefresh, Revocation, SessionStatus, type SessionRecord } from './session';
 
@@ -10,21 +10,21 @@ export const SessionView = z.object({
   envId: z.string(),
   envName: z.string(),
   apiBase: z.string(),
-  label: z.string().optional(),
+  label: z.optional(z.string()),
   source: z.enum(['signin', 'adopted', 'followed']),
-  sub: z.string().optional(),
-  sid: z.string().optional(),
+  sub: z.optional(z.string()),
+  sid: z.optional(z.string()),
   hasAccessToken: z.boolean(),
   /** First and last characters only. */
-  accessTokenMasked: z.string().optional(),
-  accessExpiresAt: z.number().optional(),
-  refreshExpiresAt: z.number().optional(),
+  accessTokenMasked: z.optional(z.string()),
+  accessExpiresAt: z.optional(z.number()),
+  refreshExpiresAt: z.optional(z.number()),
   status: SessionStatus,
-  retryAt: z.number().optional(),
-  lastRefresh: LastRefresh.optional(),
+  retryAt: z.optional(z.number()),
+  lastRefresh: z.optional(LastRefresh),
   /** Why the session is `revoked` (status). */
-  revocation: Revocation.optional(),
-  refreshedAt: z.number().optional(),
+  revocation: z.optional(Revocation),
+  refreshedAt: z.optional(z.number()),
   createdAt: z.number(),
   refreshing: z.boolean(),
 });

@@ -3,7 +3,7 @@
  * Every storage read goes through these schemas: a bad entry is dropped, never crashes the worker.
  * Storage layout: src/background/sessions/index.ts.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 
 /**
  * The persisted single-flight marker: set in the same record, in one write, right before the refresh
@@ -11,7 +11,7 @@ import { z } from 'zod';
  * finds it without owning the flight knows a previous worker died with the token possibly spent.
  */
 export const InflightMarker = z.object({
-  refreshToken: z.string().min(1),
+  refreshToken: z.string().check(z.minLength(1)),
   startedAt: z.number(),
   worker: z.string(),
 });
@@ -45,17 +45,17 @@ export const REVOCATION_CODES = ['PAGE_REUSED_SPENT_TOKEN'] as const;
 export const Revocation = z.object({
   at: z.number(),
   code: z.enum(REVOCATION_CODES),
-  message: z.string().max(500),
+  message: z.string().check(z.maxLength(500)),
   /** The captured exchange that showed it (panel row), when known. */
-  exchangeId: z.string().max(200).optional(),
+  exchangeId: z.optional(z.string().check(z.maxLength(200))),
 });
 export type Revocation = z.infer<typeof Revocation>;
 
 export const LastRefresh = z.object({
   at: z.number(),
   ok: z.boolean(),
-  code: z.string().max(64).optional(),
-  message: z.string().max(500).optional(),
+  code: z.optional(z.string().check(z.maxLength(64))),
+  message: z.optional(z.string().check(z.maxLength(500))),
 });
 export type LastRefresh = z.infer<typeof LastRefresh>;
 
@@ -63,31 +63,31 @@ export type LastRefresh = z.infer<typeof LastRefresh>;
 export const SPENT_TOKENS_KEPT = 5;
 
 export const SessionRecord = z.object({
-  key: z.string().min(1).max(64),
-  envId: z.string().min(1),
-  label: z.string().max(100).optional(),
+  key: z.string().check(z.minLength(1), z.maxLength(64)),
+  envId: z.string().check(z.minLength(1)),
+  label: z.optional(z.string().check(z.maxLength(100))),
   source: z.enum(['signin', 'adopted', 'followed']),
   createdAt: z.number(),
-  accessToken: z.string().optional(),
-  accessExpiresAt: z.number().optional(),
-  refreshToken: z.string().min(1),
-  refreshExpiresAt: z.number().optional(),
-  sub: z.string().optional(),
-  sid: z.string().optional(),
+  accessToken: z.optional(z.string()),
+  accessExpiresAt: z.optional(z.number()),
+  refreshToken: z.string().check(z.minLength(1)),
+  refreshExpiresAt: z.optional(z.number()),
+  sub: z.optional(z.string()),
+  sid: z.optional(z.string()),
   status: SessionStatus,
-  retryAt: z.number().optional(),
+  retryAt: z.optional(z.number()),
   /** Consecutive failures that did not spend the token (network during handshake, offline): drives backoff. */
-  failures: z.number().int().min(0).default(0),
-  lastRefresh: LastRefresh.optional(),
+  failures: z._default(z.int().check(z.gte(0)), 0),
+  lastRefresh: z.optional(LastRefresh),
   /** Last successful refresh (for "last refreshed" and burst coalescing). */
-  refreshedAt: z.number().optional(),
-  inflight: InflightMarker.optional(),
+  refreshedAt: z.optional(z.number()),
+  inflight: z.optional(InflightMarker),
   /**
    * The last few refresh tokens this session rotated away from (oldest first, at most SPENT_TOKENS_KEPT):
    * a pasted or followed copy of one of them is refused instead of becoming a session that would
    * present a spent token (reuse detection revokes the family, §12). Never leaves the worker.
    */
-  spentRefreshTokens: z.array(z.string().min(1)).optional(),
+  spentRefreshTokens: z.optional(z.array(z.string().check(z.minLength(1)))),
   /**
    * The refresh tokens Keyhole itself presented in a refresh that consumed them (rotated) or may have
    * (interrupted), with when each left (the in-flight marker's time); oldest first, at most
@@ -95,15 +95,15 @@ export const SessionRecord = z.object({
    * one of these, the page's copy was burnt by Keyhole and the family is revoked (§12): the capture hub
    * flags that exchange and the session becomes `revoked` (engine.ts notePageReuse). Never leaves the worker.
    */
-  keyholeSpent: z.array(z.object({ token: z.string().min(1), at: z.number() })).optional(),
+  keyholeSpent: z.optional(z.array(z.object({ token: z.string().check(z.minLength(1)), at: z.number() }))),
   /** Set with status `revoked`. */
-  revocation: Revocation.optional(),
+  revocation: z.optional(Revocation),
   /**
    * The X-Client-Hash this session's token family is bound to, when it is not this profile's own: a
    * session followed from a page that sends its own device fingerprint. The gateway checks the family's
    * fingerprint on refresh and logout (§12), so Keyhole must present the page's hash — over an SC session
    * created with that hash, since SC sessions are bound to it too. Absent: the profile's hash.
    */
-  clientHash: z.string().min(1).max(8192).optional(),
+  clientHash: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;

@@ -9,7 +9,7 @@
  * NO_KEY (nothing to try / nothing belonging to this session), AEAD_AUTH_FAILED (the session's keys
  * did not verify), ENVELOPE_* (malformed envelope), INPUT_INVALID (body over the capture limit).
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { defaultAead } from '../protocol/aead';
 import { fromBase64Any, toBase64, toHex, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
 import type { BodyForm } from '../protocol/detect';
@@ -62,23 +62,23 @@ export interface ExchangeConflict {
 export const DecryptedSideSchema = z.object({
   form: z.enum(['binary', 'json-envelope', 'plain-json', 'empty', 'other', 'none']),
   status: z.enum(['plain', 'decrypted', 'failed', 'none']),
-  json: z.unknown().optional(),
-  text: z.string().optional(),
-  anatomy: z.looseObject({ form: z.enum(['binary', 'json-envelope']), ivHex: z.string(), tagHex: z.string(), ciphertextLength: z.number(), totalLength: z.number() }).optional(),
-  keySource: KeySource.optional(),
-  aad: z.enum(['none', 'session-id']).optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  json: z.optional(z.unknown()),
+  text: z.optional(z.string()),
+  anatomy: z.optional(z.looseObject({ form: z.enum(['binary', 'json-envelope']), ivHex: z.string(), tagHex: z.string(), ciphertextLength: z.number(), totalLength: z.number() })),
+  keySource: z.optional(KeySource),
+  aad: z.optional(z.enum(['none', 'session-id'])),
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
 });
 export const DecryptedExchangeSchema = z.object({
   exchange: CapturedExchange,
   path: z.string(),
-  sessionId: z.string().optional(),
+  sessionId: z.optional(z.string()),
   request: DecryptedSideSchema,
   response: DecryptedSideSchema,
-  responseCode: z.string().optional(),
+  responseCode: z.optional(z.string()),
   kind: z.enum(['public-key', 'session', 'session-close', 'login-initiate', 'login-complete', 'refresh', 'logout', 'other']),
-  follow: z.object({ apiBase: z.string(), kind: z.enum(['login', 'refresh']) }).optional(),
-  conflict: z.object({ kind: z.literal('page-reused-spent-token'), sessionKey: z.string(), label: z.string(), message: z.string() }).optional(),
+  follow: z.optional(z.object({ apiBase: z.string(), kind: z.enum(['login', 'refresh']) })),
+  conflict: z.optional(z.object({ kind: z.literal('page-reused-spent-token'), sessionKey: z.string(), label: z.string(), message: z.string() })),
 });
 
 /** Trials are bounded: a hostile page can import thousands of keys, and each trial reads the whole body. */

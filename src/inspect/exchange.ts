@@ -4,7 +4,7 @@
  * (architecture.md §3). The schemas are also the zod gate for everything that crosses a boundary —
  * the relay, the port and HAR import all parse with them, because the page can forge anything.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { fromBase64, toBase64 } from '../protocol/bytes';
 
 /** Bodies above this are recorded as truncated (size kept, bytes dropped), never silently lost. */
@@ -17,32 +17,30 @@ export const ExchangeSource = z.enum(['hook-fetch', 'hook-xhr', 'devtools', 'har
 export type ExchangeSource = z.infer<typeof ExchangeSource>;
 
 export const CapturedBody = z.object({
-  base64: z.string().max(MAX_BODY_BASE64),
-  size: z.number().int().nonnegative(),
+  base64: z.string().check(z.maxLength(MAX_BODY_BASE64)),
+  size: z.int().check(z.nonnegative()),
   truncated: z.boolean(),
   /** The bytes may differ from the wire (text views of a binary body). */
-  lossy: z.boolean().optional(),
+  lossy: z.optional(z.boolean()),
 });
 export type CapturedBody = z.infer<typeof CapturedBody>;
 
-export const HeaderMap = z
-  .record(z.string().max(256), z.string().max(16_384))
-  .refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: 'too many headers' });
+export const HeaderMap = z.record(z.string().check(z.maxLength(256)), z.string().check(z.maxLength(16_384))).check(z.refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: 'too many headers' }));
 
 export const CapturedExchange = z.object({
-  id: z.string().min(1).max(128),
-  tabId: z.number().int(),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  tabId: z.int(),
   source: ExchangeSource,
-  startedAt: z.number().nonnegative(),
-  durationMs: z.number().nonnegative().optional(),
-  method: z.string().min(1).max(32),
-  url: z.string().max(16_384),
+  startedAt: z.number().check(z.nonnegative()),
+  durationMs: z.optional(z.number().check(z.nonnegative())),
+  method: z.string().check(z.minLength(1), z.maxLength(32)),
+  url: z.string().check(z.maxLength(16_384)),
   requestHeaders: HeaderMap,
-  requestBody: CapturedBody.optional(),
-  status: z.number().int().min(0).max(999).optional(),
+  requestBody: z.optional(CapturedBody),
+  status: z.optional(z.int().check(z.gte(0), z.lte(999))),
   responseHeaders: HeaderMap,
-  responseBody: CapturedBody.optional(),
-  error: z.string().max(2000).optional(),
+  responseBody: z.optional(CapturedBody),
+  error: z.optional(z.string().check(z.maxLength(2000))),
 });
 export type CapturedExchange = z.infer<typeof CapturedExchange>;
 

@@ -13,7 +13,7 @@
  * Out: decrypted exchanges → HAR with exact bodies (base64) and a `_keyhole` field holding the
  * plaintext, key source and AAD mode. Redacted by default (tokens, Authorization, keys).
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
@@ -22,22 +22,20 @@ import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
 export const HarEntry = z.looseObject({
-  startedDateTime: z.string().optional(),
-  time: z.number().optional(),
+  startedDateTime: z.optional(z.string()),
+  time: z.optional(z.number()),
   request: z.looseObject({
-    method: z.string().min(1).max(32),
-    url: z.string().max(16_384),
-    headers: z.array(HarHeader).default([]),
-    postData: z.looseObject({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).optional(),
+    method: z.string().check(z.minLength(1), z.maxLength(32)),
+    url: z.string().check(z.maxLength(16_384)),
+    headers: z._default(z.array(HarHeader), []),
+    postData: z.optional(z.looseObject({ mimeType: z.optional(z.string()), text: z.optional(z.string()), encoding: z.optional(z.string()) })),
   }),
-  response: z
-    .looseObject({
-      status: z.number().int(),
-      headers: z.array(HarHeader).default([]),
-      content: z.looseObject({ size: z.number().optional(), mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).optional(),
-      _error: z.string().nullish(),
-    })
-    .optional(),
+  response: z.optional(z.looseObject({
+      status: z.int(),
+      headers: z._default(z.array(HarHeader), []),
+      content: z.optional(z.looseObject({ size: z.optional(z.number()), mimeType: z.optional(z.string()), text: z.optional(z.string()), encoding: z.optional(z.string()) })),
+      _error: z.nullish(z.string()),
+    })),
 });
 export type HarEntry = z.infer<typeof HarEntry>;
 const HarFile = z.object({ log: z.looseObject({ entries: z.array(z.unknown()) }) });

@@ -9,24 +9,24 @@
  * page decides how many keys it imports, so a hostile page must not grow this without limit.
  * Keys are held as standard Base64 strings (JSON-friendly) and decoded on use.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { bytesEqual, fromBase64, toBase64 } from '../protocol/bytes';
 import type { AadMode } from '../protocol/message';
 
 export const KeySource = z.enum(['page-handshake', 'type1', 'trial', 'keyhole-session', 'manual', 'private-key']);
 export type KeySource = z.infer<typeof KeySource>;
 
-const B64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte key in standard base64');
+const B64Key = z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte key in standard base64'));
 
 export const KeyEntry = z.object({
-  sessionId: z.string().max(512).optional(),
-  requestKey: B64Key.optional(),
-  responseKey: B64Key.optional(),
+  sessionId: z.optional(z.string().check(z.maxLength(512))),
+  requestKey: z.optional(B64Key),
+  responseKey: z.optional(B64Key),
   source: KeySource,
   /** The AAD mode that last opened a message of this session (§12: none, then the session id). */
-  aad: z.enum(['none', 'session-id']).optional(),
+  aad: z.optional(z.enum(['none', 'session-id'])),
   addedAt: z.number(),
-  label: z.string().max(200).optional(),
+  label: z.optional(z.string().check(z.maxLength(200))),
 });
 export type KeyEntry = z.infer<typeof KeyEntry>;
 
@@ -38,14 +38,14 @@ export const CandidateKey = z.object({
 export type CandidateKey = z.infer<typeof CandidateKey>;
 
 /** A 32-byte key the page RSA-OAEP-encrypted, and the ciphertext it got (the WebCrypto hook). */
-export const WrapObservation = z.object({ key: B64Key, wrapped: z.string().max(2048), at: z.number() });
+export const WrapObservation = z.object({ key: B64Key, wrapped: z.string().check(z.maxLength(2048)), at: z.number() });
 export type WrapObservation = z.infer<typeof WrapObservation>;
 
 /** What the panel sees. Keys are included (the panel masks them); the private key never is. */
 export const KeyringSnapshot = z.object({
   entries: z.array(KeyEntry),
   candidates: z.array(CandidateKey),
-  wraps: z.number().int(),
+  wraps: z.int(),
   hasPrivateKey: z.boolean(),
 });
 export type KeyringSnapshot = z.infer<typeof KeyringSnapshot>;
@@ -55,7 +55,7 @@ export const KeyringState = z.object({
   entries: z.array(KeyEntry),
   candidates: z.array(CandidateKey),
   wraps: z.array(WrapObservation),
-  privateKeyPem: z.string().max(16_384).optional(),
+  privateKeyPem: z.optional(z.string().check(z.maxLength(16_384))),
 });
 export type KeyringState = z.infer<typeof KeyringState>;
 

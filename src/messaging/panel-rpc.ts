@@ -4,7 +4,7 @@
  * re-decrypted ones and keyring changes; the panel makes RPC calls (panelRpc) over the same port.
  * Everything on the port is zod-validated on arrival, both ways.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { defineRpc, RpcRequest, RpcResponse } from './rpc';
 import { CapturedExchange } from '../inspect/exchange';
 import { DecryptedExchangeSchema, type DecryptedExchange } from '../inspect/decrypt-exchange';
@@ -22,12 +22,12 @@ export function tabIdOfPortName(name: string): number | undefined {
 export const SNAPSHOT_BATCH = 50;
 
 export const PanelPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), tabId: z.number().int(), hooked: z.boolean(), bufferLimit: z.number().int(), dropped: z.number().int().nonnegative().optional() }),
+  z.object({ kind: z.literal('status'), tabId: z.int(), hooked: z.boolean(), bufferLimit: z.int(), dropped: z.optional(z.int().check(z.nonnegative())) }),
   z.object({ kind: z.literal('snapshot'), exchanges: z.array(DecryptedExchangeSchema), done: z.boolean() }),
   z.object({ kind: z.literal('exchange'), exchange: DecryptedExchangeSchema }),
   z.object({ kind: z.literal('keyring'), keyring: KeyringSnapshot }),
   z.object({ kind: z.literal('cleared') }),
-  z.object({ kind: z.literal('rpc-response'), id: z.number().int(), response: RpcResponse }),
+  z.object({ kind: z.literal('rpc-response'), id: z.int(), response: RpcResponse }),
 ]);
 export type PanelPush =
   | { kind: 'status'; tabId: number; hooked: boolean; bufferLimit: number; dropped?: number }
@@ -37,7 +37,7 @@ export type PanelPush =
   | { kind: 'cleared' }
   | { kind: 'rpc-response'; id: number; response: RpcResponse };
 
-export const PanelPull = z.object({ kind: z.literal('rpc-request'), id: z.number().int(), request: RpcRequest });
+export const PanelPull = z.object({ kind: z.literal('rpc-request'), id: z.int(), request: RpcRequest });
 export type PanelPull = z.infer<typeof PanelPull>;
 
 const Ok = z.object({ ok: z.literal(true) });
@@ -49,21 +49,19 @@ export const panelRpc = defineRpc('panel', {
   clear: { input: z.object({}), output: Ok },
   getKeyring: { input: z.object({}), output: KeyringSnapshot },
   addManualKey: {
-    input: z
-      .object({
-        sessionId: z.string().trim().min(1).max(512),
-        requestKey: z.string().max(200).optional(),
-        responseKey: z.string().max(200).optional(),
-        label: z.string().max(200).optional(),
-      })
-      .refine((x) => !!x.requestKey || !!x.responseKey, { message: 'one key at least' }),
+    input: z.object({
+        sessionId: z.string().check(z.trim(), z.minLength(1), z.maxLength(512)),
+        requestKey: z.optional(z.string().check(z.maxLength(200))),
+        responseKey: z.optional(z.string().check(z.maxLength(200))),
+        label: z.optional(z.string().check(z.maxLength(200))),
+      }).check(z.refine((x) => !!x.requestKey || !!x.responseKey, { message: 'one key at least' })),
     output: KeyringSnapshot,
   },
-  removeKey: { input: z.object({ index: z.number().int().nonnegative() }), output: KeyringSnapshot },
-  setPrivateKey: { input: z.object({ pem: z.string().max(16_384).nullable() }), output: z.object({ ok: z.literal(true), unwrapped: z.number().int() }) },
-  followSession: { input: z.object({ exchangeId: z.string().min(1).max(128) }), output: z.object({ sessionKey: z.string() }) },
+  removeKey: { input: z.object({ index: z.int().check(z.nonnegative()) }), output: KeyringSnapshot },
+  setPrivateKey: { input: z.object({ pem: z.nullable(z.string().check(z.maxLength(16_384))) }), output: z.object({ ok: z.literal(true), unwrapped: z.int() }) },
+  followSession: { input: z.object({ exchangeId: z.string().check(z.minLength(1), z.maxLength(128)) }), output: z.object({ sessionKey: z.string() }) },
   decryptBatch: {
-    input: z.object({ exchanges: z.array(CapturedExchange).max(DECRYPT_BATCH_MAX), keep: z.boolean().optional() }),
+    input: z.object({ exchanges: z.array(CapturedExchange).check(z.maxLength(DECRYPT_BATCH_MAX)), keep: z.optional(z.boolean()) }),
     output: z.object({ decrypted: z.array(DecryptedExchangeSchema) }),
   },
 });

@@ -2,13 +2,13 @@
  * popup/options ↔ service worker: the calls the UI pages make. Refresh tokens never cross this
  * boundary; the access token crosses only through `revealAccessToken` (copy / reveal on demand).
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { defineRpc } from './rpc';
 import { Environment, Settings } from '../domain/environment';
 import { EnvSummary, SessionView } from '../domain/session-view';
 export { EnvSummary, SessionView };
 
-const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.string().optional() });
+const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.optional(z.string()) });
 
 export const PopupState = z.object({
   version: z.string(),
@@ -19,8 +19,8 @@ export const PopupState = z.object({
 });
 export type PopupState = z.infer<typeof PopupState>;
 
-const Key = z.object({ key: z.string().min(1).max(64) });
-const token = z.string().trim().min(1).max(8192);
+const Key = z.object({ key: z.string().check(z.minLength(1), z.maxLength(64)) });
+const token = z.string().check(z.trim(), z.minLength(1), z.maxLength(8192));
 
 export const popupRpc = defineRpc('popup', {
   getStatus: {
@@ -31,15 +31,15 @@ export const popupRpc = defineRpc('popup', {
   popupState: { input: z.object({}), output: PopupState },
   refreshSession: { input: Key, output: SessionView },
   signInStart: {
-    input: z.object({ envId: z.string(), email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) }),
-    output: z.object({ loginSessionId: z.string(), mfaMethods: z.array(MfaMethod), expiresIn: z.number().optional() }),
+    input: z.object({ envId: z.string(), email: z.string().check(z.trim(), z.minLength(1), z.maxLength(320)), password: z.string().check(z.minLength(1), z.maxLength(1024)) }),
+    output: z.object({ loginSessionId: z.string(), mfaMethods: z.array(MfaMethod), expiresIn: z.optional(z.number()) }),
   },
   signInComplete: {
-    input: z.object({ envId: z.string(), loginSessionId: z.string().min(1).max(200), method: z.number().int(), code: z.string().trim().min(1).max(32) }),
+    input: z.object({ envId: z.string(), loginSessionId: z.string().check(z.minLength(1), z.maxLength(200)), method: z.int(), code: z.string().check(z.trim(), z.minLength(1), z.maxLength(32)) }),
     output: SessionView,
   },
   adoptSession: {
-    input: z.object({ envId: z.string(), refreshToken: token, accessToken: token.optional(), label: z.string().max(100).optional() }),
+    input: z.object({ envId: z.string(), refreshToken: token, accessToken: z.optional(token), label: z.optional(z.string().check(z.maxLength(100))) }),
     output: SessionView,
   },
   signOut: { input: Key, output: z.object({ ok: z.boolean() }) },
@@ -54,7 +54,7 @@ export const popupRpc = defineRpc('popup', {
   saveEnvironment: { input: z.object({ env: z.unknown() }), output: Environment },
   deleteEnvironment: { input: z.object({ envId: z.string() }), output: z.object({ ok: z.boolean() }) },
   saveSettings: {
-    input: z.object({ rememberSessions: z.boolean().optional(), refreshMarginSec: z.number().int().min(5).max(3600).optional() }),
+    input: z.object({ rememberSessions: z.optional(z.boolean()), refreshMarginSec: z.optional(z.int().check(z.gte(5), z.lte(3600))) }),
     output: Settings,
   },
 });

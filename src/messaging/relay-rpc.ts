@@ -3,24 +3,24 @@
  * the message — the worker uses `sender.tab.id` — and every input is re-validated there, because a
  * compromised renderer could send anything.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { defineRpc } from './rpc';
 import { CapturedExchange } from '../inspect/exchange';
 import { CandidateKey, WrapObservation } from '../inspect/keyring';
 
-export const RelayExchange = CapturedExchange.omit({ tabId: true }).extend({ source: z.enum(['hook-fetch', 'hook-xhr']) });
+export const RelayExchange = z.extend(z.omit(CapturedExchange, { tabId: true }), { source: z.enum(['hook-fetch', 'hook-xhr']) });
 export type RelayExchange = z.infer<typeof RelayExchange>;
 
 const Ok = z.object({ ok: z.literal(true) });
 
 export const relayRpc = defineRpc('relay', {
   /** The hook is installed in this tab (sent once per document). */
-  hello: { input: z.object({ url: z.string().max(16_384) }), output: Ok },
+  hello: { input: z.object({ url: z.string().check(z.maxLength(16_384)) }), output: Ok },
   exchange: { input: RelayExchange, output: Ok },
   /** The page RSA-OAEP-encrypted a 32-byte key. */
   wrap: { input: WrapObservation, output: Ok },
   /** The page imported or exported a raw AES key. */
   aesKey: { input: CandidateKey, output: Ok },
   /** The relay's flood limit refused this many hook messages since its last report (they are lost). */
-  dropped: { input: z.object({ count: z.number().int().positive().max(1_000_000) }), output: Ok },
+  dropped: { input: z.object({ count: z.int().check(z.positive(), z.lte(1_000_000)) }), output: Ok },
 });

@@ -9,10 +9,10 @@
  * stable code. Transports are thin adapters (see runtime-transport.ts, port-transport.ts); tests use the
  * in-memory `directTransport`.
  */
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 
-export interface RpcMethod<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface RpcMethod<I extends z.ZodMiniType = z.ZodMiniType, O extends z.ZodMiniType = z.ZodMiniType> {
   input: I;
   output: O;
 }
@@ -32,11 +32,11 @@ export function defineRpc<M extends RpcMap>(boundary: string, methods: M): RpcDe
 }
 
 /** The wire shape of a request and of its answer. */
-export const RpcRequest = z.object({ boundary: z.string().max(64), method: z.string().max(64), input: z.unknown() });
+export const RpcRequest = z.object({ boundary: z.string().check(z.maxLength(64)), method: z.string().check(z.maxLength(64)), input: z.unknown() });
 export type RpcRequest = z.infer<typeof RpcRequest>;
 export const RpcResponse = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string().max(64), message: z.string().max(2000) }) }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string().check(z.maxLength(64)), message: z.string().check(z.maxLength(2000)) }) }),
 ]);
 export type RpcResponse = z.infer<typeof RpcResponse>;
 

@@ -4,30 +4,30 @@
  * fields → 400, §11 refresh); response data schemas are liberal (extra fields pass through), because
  * the extension also reads real servers that may add fields.
  */
-import { z } from 'zod';
+import * as z from './zod';
 import { KeyholeError } from './errors';
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 /** Standard Base64 (the encoding §6 documents for wrapped keys). */
-const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'expected standard base64').min(4);
+const base64 = z.string().check(z.regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'expected standard base64'), z.minLength(4));
 
 /**
  * §2. `version`, `timestamp` and `data` may be absent (documented error examples omit them).
  * `code` is a string; a numeric code from a sloppy server is accepted and turned into its string.
  */
 export const StandardEnvelope = z.looseObject({
-  version: z.string().optional(),
-  timestamp: z.number().optional(),
+  version: z.optional(z.string()),
+  timestamp: z.optional(z.number()),
   success: z.boolean(),
-  code: z.union([z.string(), z.number().transform(String)]),
+  code: z.union([z.string(), z.pipe(z.number(), z.transform(String))]),
   message: z.string(),
-  data: z.unknown().optional().nullable(),
+  data: z.nullable(z.optional(z.unknown())),
 });
 export type StandardEnvelope = z.infer<typeof StandardEnvelope>;
 
 /** A standard envelope whose `data` has a known shape (for successful responses). */
-export function standardEnvelopeOf<T extends z.ZodType>(data: T) {
-  return StandardEnvelope.extend({ data });
+export function standardEnvelopeOf<T extends z.ZodMiniType>(data: T) {
+  return z.extend(StandardEnvelope, { data });
 }
 
 /** §9 SDK JSON envelope text, once parsed. */
@@ -39,9 +39,9 @@ export const PublicKeyData = z.looseObject({
   keyId: nonEmpty,
   publicKey: base64,
   algorithm: z.string(),
-  keySize: z.number().int().positive(),
-  createdAt: z.string().optional(),
-  expiresAt: z.union([z.string(), z.number()]).nullable().optional(),
+  keySize: z.int().check(z.positive()),
+  createdAt: z.optional(z.string()),
+  expiresAt: z.optional(z.nullable(z.union([z.string(), z.number()]))),
 });
 export type PublicKeyData = z.infer<typeof PublicKeyData>;
 
@@ -71,22 +71,22 @@ export const LoginInitiateRequest = z.strictObject({
 });
 export type LoginInitiateRequest = z.infer<typeof LoginInitiateRequest>;
 
-export const MfaMethod = z.looseObject({ code: z.string(), value: z.number().int(), label: z.string() });
+export const MfaMethod = z.looseObject({ code: z.string(), value: z.int(), label: z.string() });
 export type MfaMethod = z.infer<typeof MfaMethod>;
 
 export const LoginInitiateData = z.looseObject({
   sessionId: nonEmpty,
   mfaMethods: z.array(MfaMethod),
   expiresIn: z.number(),
-  accountStatus: z.unknown().nullable().optional(),
+  accountStatus: z.optional(z.nullable(z.unknown())),
 });
 export type LoginInitiateData = z.infer<typeof LoginInitiateData>;
 
 /** §11 login complete: `code` is 6–10 characters. */
 export const LoginCompleteRequest = z.strictObject({
   sessionId: nonEmpty,
-  method: z.number().int(),
-  code: z.string().min(6).max(10),
+  method: z.int(),
+  code: z.string().check(z.minLength(6), z.maxLength(10)),
 });
 export type LoginCompleteRequest = z.infer<typeof LoginCompleteRequest>;
 
@@ -95,8 +95,8 @@ export const TokenPairData = z.looseObject({
   accessToken: nonEmpty,
   refreshToken: nonEmpty,
   expiresIn: z.number(),
-  tokenType: z.string().optional(),
-  accountStatus: z.unknown().nullable().optional(),
+  tokenType: z.optional(z.string()),
+  accountStatus: z.optional(z.nullable(z.unknown())),
 });
 export type TokenPairData = z.infer<typeof TokenPairData>;
 
@@ -114,7 +114,7 @@ export type RefreshData = z.infer<typeof RefreshData>;
 /** §11 logout response data. */
 export const LogoutData = z.looseObject({
   success: z.boolean(),
-  terminatedSessions: z.number().int().nonnegative(),
+  terminatedSessions: z.int().check(z.nonnegative()),
 });
 export type LogoutData = z.infer<typeof LogoutData>;
 
@@ -123,7 +123,7 @@ export const HealthData = z.looseObject({ status: z.string() });
 export type HealthData = z.infer<typeof HealthData>;
 
 /** Validation field errors as the gateway reports them (§2: `data` = {field: [messages]}). */
-export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+export function fieldErrors(error: z.core.$ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.length ? issue.path.join('.') : '_'];
@@ -133,8 +133,8 @@ export function fieldErrors(error: z.ZodError): Record<string, string[]> {
 }
 
 /** Parse or throw SCHEMA_INVALID (details = field errors) — for callers that want a KeyholeError. */
-export function parseSchema<T extends z.ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
-  const r = schema.safeParse(value);
+export function parseSchema<T extends z.core.$ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
+  const r = z.safeParse(schema, value);
   if (!r.success) throw new KeyholeError('SCHEMA_INVALID', `schema: invalid ${what}`, { details: fieldErrors(r.error) });
   return r.data;
 }

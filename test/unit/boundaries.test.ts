@@ -59,6 +59,14 @@ export function violations(files: Array<{ path: string; source: string }>): stri
   return out;
 }
 
+/** Only Node-only folders (and the door itself) may import zod by package name. */
+export function zodDoorViolations(files: Array<{ path: string; source: string }>): string[] {
+  return files
+    .filter((f) => !['gateway', 'cli'].includes(relative(SRC, f.path).split(/[\\/]/)[0]!) && relative(SRC, f.path) !== join('protocol', 'zod.ts'))
+    .filter((f) => importsOf(f.source).some((spec) => spec === 'zod' || spec.startsWith('zod/')))
+    .map((f) => relative(ROOT, f.path));
+}
+
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name)) : /\.(ts|tsx)$/.test(e.name) ? [join(dir, e.name)] : [],
@@ -77,6 +85,19 @@ describe('folder boundaries', () => {
       .filter((f) => relative(SRC, f.path).startsWith('domain'))
       .filter((f) => /\b(chrome|browser)\.[a-z]/.test(f.source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
     expect(offenders.map((f) => relative(ROOT, f.path))).toEqual([]);
+  });
+
+  it('extension code reaches zod only through src/protocol/zod (zod/mini, jitless set before any schema exists)', () => {
+    expect(zodDoorViolations(files)).toEqual([]);
+    const fake = (path: string, source: string) => ({ path: join(SRC, path), source });
+    expect(
+      zodDoorViolations([
+        fake('inspect/a.ts', "import { z } from 'zod';"),
+        fake('popup/b.tsx', "import * as z from 'zod/mini';"),
+        fake('gateway/c.ts', "import { z } from 'zod';"),
+        fake('domain/d.ts', "import * as z from '../protocol/zod';"),
+      ]),
+    ).toHaveLength(2);
   });
 
   it('catches each kind of crossing (the checker itself can fail)', () => {

@@ -2,7 +2,7 @@
  * Typed access to the engine's storage keys (layout documented in index.ts). Reads validate with zod
  * and drop what does not parse; writes are single `set` calls so each one is atomic.
  */
-import { z } from 'zod';
+import * as z from '../../protocol/zod';
 import type { KvArea, StorageAreas } from './storage-area';
 import { DEFAULT_ENVIRONMENT, Environment, Settings } from '../../domain/environment';
 import { SessionRecord } from '../../domain/session';
@@ -62,7 +62,7 @@ export class Stores {
   // ── client hash ──────────────────────────────────────────────────────
   async clientHash(): Promise<string | undefined> {
     const raw = (await this.areas.local.get([KEYS.clientHash]))[KEYS.clientHash];
-    const p = z.string().min(8).max(128).safeParse(raw);
+    const p = z.string().check(z.minLength(8), z.maxLength(128)).safeParse(raw);
     return p.success ? p.data : undefined;
   }
   async saveClientHash(h: string): Promise<void> {

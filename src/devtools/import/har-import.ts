@@ -6,7 +6,7 @@
  * per-chunk overhead (a render, a port round trip) stays negligible. Between chunks we yield to the
  * event loop so the list can paint and the user can cancel.
  */
-import { z } from 'zod';
+import * as z from '../../protocol/zod';
 import { fromHarEntry } from '../../inspect';
 import { KeyholeError } from '../../protocol/errors';
 import { HarScanner } from './har-reader';

@@ -2,7 +2,7 @@
  * Validation of what a user types into the Keys tab, before anything is sent to the service worker
  * (which validates again: zod at every edge). Messages name the field so the form can show them inline.
  */
-import { z } from 'zod';
+import * as z from '../../protocol/zod';
 import { decodeKey, toBase64 } from '../../protocol/bytes';
 import type { ErrorCode } from '../inspect-types';
 
@@ -22,12 +22,7 @@ export interface ManualKey {
 export type FieldErrors = Partial<Record<keyof ManualKeyForm | 'form', string>>;
 
 /** Session ids are opaque server strings (spec §6 "sess_…"); only bound their size and charset. */
-const SessionId = z
-  .string()
-  .trim()
-  .min(1, 'Session id is required')
-  .max(200, 'Session id is too long')
-  .regex(/^[\x21-\x7e]+$/, 'Session id must be printable ASCII without spaces');
+const SessionId = z.string().check(z.trim(), z.minLength(1, 'Session id is required'), z.maxLength(200, 'Session id is too long'), z.regex(/^[\x21-\x7e]+$/, 'Session id must be printable ASCII without spaces'));
 
 function keyField(text: string, label: string): { value?: string; error?: string } {
   if (text.trim() === '') return {};
