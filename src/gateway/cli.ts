@@ -62,6 +62,12 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
   throw new UsageError(`gateway: --${flag} must be ${allowed.join(' or ')}`);
 }
 
+/** §11: login/initiate refuses passwords outside 8–128 characters, so such a demo password could never sign in. */
+function demoPassword(v: string | undefined): string | undefined {
+  if (v !== undefined && (v.length < 8 || v.length > 128)) throw new UsageError('gateway: --demo-password must be 8 to 128 characters');
+  return v;
+}
+
 /** Flags → options (exported for tests). Returns undefined for --help. */
 export function parseGatewayArgs(argv: string[]): Partial<GatewayOptions> | undefined {
   const { values: v } = parseCommandArgs('gateway', argv, FLAGS, false);
@@ -82,7 +88,7 @@ export function parseGatewayArgs(argv: string[]): Partial<GatewayOptions> | unde
     keyFile: v['key-file'],
     corsOrigins: v['cors-origin'],
     demoEmail: v['demo-email'],
-    demoPassword: v['demo-password'],
+    demoPassword: demoPassword(v['demo-password']),
     demoOtp: v['demo-otp'],
     log: v.quiet ? false : undefined,
   };

@@ -155,7 +155,7 @@ export function startFamily(core: Core, clientHash: string, portal: string, acco
 export function loginInitiate(core: Core, ctx: RequestCtx, body: unknown): HandlerResult {
   const b = validateStrict<{ email: string; password: string }>(
     body,
-    { email: { type: 'string', max: 320 }, password: { type: 'string', max: 1024 } },
+    { email: { type: 'string', max: 320 }, password: { type: 'string', min: 8, max: 128 } },
     ctx.locale,
   );
   if (!ctx.clientHash) throw fingerprintRequired();
@@ -191,7 +191,7 @@ export function loginComplete(core: Core, ctx: RequestCtx, body: unknown): Handl
   const ls = core.store.getLoginSession(b.sessionId);
   if (!ls || ls.expiresAt <= core.now() || ls.portal !== ctx.portal) {
     if (ls) core.store.deleteLoginSession(ls.id);
-    throw new GatewayError(401, 'AUTH.LOGIN_SESSION_INVALID', 'LOGIN_SESSION_INVALID');
+    throw new GatewayError(404, 'AUTH.SESSION_NOT_FOUND', 'LOGIN_SESSION_INVALID');
   }
   if (ls.clientHash !== ctx.clientHash) throw fingerprintMismatch();
   // The demo account offers OTP only; other documented methods are valid codes but not offered here.
@@ -234,9 +234,9 @@ export function logout(core: Core, ctx: RequestCtx): HandlerResult {
   const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
   if (!m) throw new GatewayError(401, 'ACCESS.TOKEN_MISSING', 'TOKEN_MISSING');
   const claims = verifyJwt(m[1]!, core.jwtSecret);
-  if (!claims || claims.exp * 1000 <= core.now()) throw new GatewayError(401, 'ACCESS.TOKEN_INVALID', 'TOKEN_INVALID');
+  if (!claims || claims.exp * 1000 <= core.now()) throw new GatewayError(401, 'ACCESS.UNAUTHORIZED', 'TOKEN_INVALID');
   const family = core.store.getFamily(claims.sid);
-  if (!family || family.portal !== ctx.portal) throw new GatewayError(401, 'ACCESS.TOKEN_INVALID', 'TOKEN_INVALID');
+  if (!family || family.portal !== ctx.portal) throw new GatewayError(401, 'ACCESS.UNAUTHORIZED', 'TOKEN_INVALID');
   if (family.clientHash !== ctx.clientHash) throw fingerprintMismatch();
   let terminated = 0;
   if (!family.revoked) {

@@ -86,7 +86,7 @@ export const MESSAGES = {
     en: 'Invalid verification code', zh: '验证码无效', 'zh-Hant': '驗證碼無效', ja: '認証コードが無効です', vi: 'Mã xác minh không hợp lệ',
   },
   LOGIN_SESSION_INVALID: {
-    en: 'Login session is invalid or expired', zh: '登录会话无效或已过期', 'zh-Hant': '登入工作階段無效或已過期', ja: 'ログインセッションが無効または期限切れです', vi: 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn',
+    en: 'Authentication session was not found', zh: '登录会话无效或已过期', 'zh-Hant': '登入工作階段無效或已過期', ja: 'ログインセッションが無効または期限切れです', vi: 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn',
   },
   REFRESH_TOKEN_INVALID: {
     en: 'Invalid or expired refresh token', zh: '刷新令牌无效或已过期', 'zh-Hant': '重新整理權杖無效或已過期', ja: 'リフレッシュトークンが無効または期限切れです', vi: 'Mã làm mới không hợp lệ hoặc đã hết hạn',

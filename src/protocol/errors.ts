@@ -35,6 +35,15 @@ export type ErrorCode =
   | 'MFA_CODE_INVALID'
   /** The login session (between login/initiate and login/complete, §11) expired or ran out of attempts: start over. */
   | 'LOGIN_SESSION_EXPIRED'
+  /** §11 AUTH.TOO_MANY_ATTEMPTS: the login session took too many codes; start over. */
+  | 'TOO_MANY_ATTEMPTS'
+  /** §11 AUTH.MFA_SEND_COOLDOWN: wait before asking for another code. */
+  | 'MFA_SEND_COOLDOWN'
+  | 'ACCOUNT_LOCKED'
+  | 'ACCOUNT_SUSPENDED'
+  | 'ACCOUNT_REJECTED'
+  /** §11 ACCESS.UNAUTHORIZED (or numeric "4010"): the access token is missing its authority or expired. */
+  | 'UNAUTHORIZED'
   | 'VALIDATION_FAILED'
   | 'SERVER_ERROR'
   | 'NETWORK_ERROR'

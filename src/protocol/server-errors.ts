@@ -25,13 +25,30 @@ const EXACT: Record<string, ErrorCode> = {
   'ACCESS.PERMISSION_DENIED': 'PERMISSION_DENIED',
   'AUTH.INVALID_CREDENTIALS': 'INVALID_CREDENTIALS',
   'AUTH.MFA_CODE_INVALID': 'MFA_CODE_INVALID',
-  // Unknown, expired or exhausted login session (401): the user must start the sign-in again.
+  // Unknown or expired login session (§11, 404): the user must start the sign-in again.
+  'AUTH.SESSION_NOT_FOUND': 'LOGIN_SESSION_EXPIRED',
+  // What the reference gateway answered before it used the documented code; servers in the field may still.
   'AUTH.LOGIN_SESSION_INVALID': 'LOGIN_SESSION_EXPIRED',
+  'AUTH.TOO_MANY_ATTEMPTS': 'TOO_MANY_ATTEMPTS',
+  'AUTH.MFA_SEND_COOLDOWN': 'MFA_SEND_COOLDOWN',
+  'AUTH.ACCOUNT_LOCKED': 'ACCOUNT_LOCKED',
+  'AUTH.ACCOUNT_SUSPENDED': 'ACCOUNT_SUSPENDED',
+  'AUTH.ACCOUNT_REJECTED': 'ACCOUNT_REJECTED',
+  'ACCESS.UNAUTHORIZED': 'UNAUTHORIZED',
+  'VALIDATION.INVALID_PARAMETER': 'VALIDATION_FAILED',
+  'SYSTEM.INTERNAL_ERROR': 'SERVER_ERROR',
+  // §11: some deployments use the numeric scheme.
+  '4000': 'VALIDATION_FAILED',
+  '4010': 'UNAUTHORIZED',
+  '5000': 'SERVER_ERROR',
 };
+
+/** Every code §11 documents (and the numeric scheme): the client recognises each one (test/unit/protocol). */
+export const DOCUMENTED_SERVER_CODES: readonly string[] = Object.keys(EXACT).filter((c) => c !== 'AUTH.LOGIN_SESSION_INVALID');
 
 function codeFor(status: number, serverCode: string | undefined): ErrorCode {
   if (serverCode) {
-    const exact = EXACT[serverCode];
+    const exact = Object.hasOwn(EXACT, serverCode) ? EXACT[serverCode] : undefined;
     if (exact) return exact;
     if (serverCode.startsWith('ACCESS.')) return 'PERMISSION_DENIED';
     if (serverCode.startsWith('VALIDATION.')) return 'VALIDATION_FAILED';
@@ -52,10 +69,24 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+/** `{field: [messages]}` of VALIDATION.INVALID_PARAMETER (§2) as one line; '' for anything else. */
+export function fieldErrorsText(data: unknown): string {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(data as Record<string, unknown>).slice(0, 8)) {
+    const msgs = Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string') : typeof v === 'string' ? [v] : [];
+    if (msgs.length) parts.push(`${k.slice(0, 64)}: ${msgs.join(', ')}`);
+  }
+  return parts.join('; ').slice(0, 300);
+}
+
 export function errorFromResponse(status: number, envelope?: ServerErrorEnvelope | null, retryAfterHeader?: string | null): KeyholeError {
   const serverCode = envelope?.code === undefined || envelope.code === null ? undefined : String(envelope.code);
   const code = codeFor(status, serverCode);
-  const message = typeof envelope?.message === 'string' && envelope.message ? envelope.message : `server: HTTP ${status}${serverCode ? ` ${serverCode}` : ''}`;
+  const base = typeof envelope?.message === 'string' && envelope.message ? envelope.message : `server: HTTP ${status}${serverCode ? ` ${serverCode}` : ''}`;
+  // The field errors say what to fix ("password: Must be 8 to 128 characters"); the message crosses RPC, details do not.
+  const fields = code === 'VALIDATION_FAILED' ? fieldErrorsText(envelope?.data) : '';
+  const message = fields ? `${base} (${fields})` : base;
   const retryAfterMs = code === 'RATE_LIMITED' ? parseRetryAfter(retryAfterHeader) : undefined;
   return new KeyholeError(code, message, {
     status,

@@ -8,12 +8,28 @@ export function t(key: string, subs?: string | string[]): string {
   return msg || key;
 }
 
-/** Words for a coded error (docs/contracts.md ErrorCode); the server's own message only as a fallback. */
-export function errorText(code: string | undefined, fallback?: string): string {
+/**
+ * Codes that only say "the server refused" without saying why: the server's own message (and its field
+ * errors) is what tells the user what to fix (§11: a client shows the server's message for any code it
+ * does not know, never a generic text alone).
+ */
+const GENERIC_CODES = new Set(['SERVER_ERROR', 'VALIDATION_FAILED']);
+
+/**
+ * Words for a coded error (docs/contracts.md ErrorCode). A specific code gets its own sentence; a
+ * generic one adds what the server said (field errors included, server-errors.ts); an unknown one is
+ * the server's message.
+ */
+export function errorText(code: string | undefined, serverMessage?: string): string {
+  // Our own stand-in when the server sent no envelope (server-errors.ts): not worth repeating.
+  const said = serverMessage && !serverMessage.startsWith('server: HTTP') ? serverMessage.slice(0, 300) : '';
   if (code) {
     const k = `err_${code.replace(/[^A-Za-z0-9_]/g, '_')}`;
     const msg = t(k);
-    if (msg !== k) return msg;
+    if (msg !== k) {
+      if (!GENERIC_CODES.has(code)) return msg;
+      return said ? `${msg} ${t('serverSaid', said)}` : msg;
+    }
   }
-  return fallback || t('err_UNKNOWN');
+  return said || t('err_UNKNOWN');
 }

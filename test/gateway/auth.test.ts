@@ -44,10 +44,28 @@ describe('login (§11)', () => {
 
   it('bad credentials → encrypted 401 AUTH.INVALID_CREDENTIALS', async () => {
     const c = await client();
-    const r = await c.sc(INITIATE, { email: 'demo@keyhole.test', password: 'wrong' });
+    const r = await c.sc(INITIATE, { email: 'demo@keyhole.test', password: 'wrong-password' });
     expect(r.status).toBe(401);
     expect(r.form).toBe('binary');
     expect(r.env.code).toBe('AUTH.INVALID_CREDENTIALS');
+  });
+
+  it.each([
+    ['7 characters', 'x'.repeat(7)],
+    ['129 characters', 'x'.repeat(129)],
+  ])('a password of %s → 400 VALIDATION.INVALID_PARAMETER naming the field (§11: 8–128)', async (_label, password) => {
+    const c = await client();
+    const r = await c.sc(INITIATE, { email: 'demo@keyhole.test', password });
+    expect(r.status).toBe(400);
+    expect(r.env).toMatchObject({ code: 'VALIDATION.INVALID_PARAMETER', data: { password: ['Must be 8 to 128 characters'] } });
+  });
+
+  it('passwords of exactly 8 and 128 characters reach the credential check', async () => {
+    const c = await client();
+    for (const password of ['x'.repeat(8), 'x'.repeat(128)]) {
+      const r = await c.sc(INITIATE, { email: 'demo@keyhole.test', password });
+      expect(r.env.code).toBe('AUTH.INVALID_CREDENTIALS');
+    }
   });
 
   it('initiate validates strictly', async () => {
@@ -67,8 +85,8 @@ describe('login (§11)', () => {
     expect(good.env.success).toBe(true);
     // The login session is single-use.
     const again = await c.sc(COMPLETE, { sessionId: a.env.data.sessionId, method: 10011002, code: '123456' });
-    expect(again.status).toBe(401);
-    expect(again.env.code).toBe('AUTH.LOGIN_SESSION_INVALID');
+    expect(again.status).toBe(404);
+    expect(again.env.code).toBe('AUTH.SESSION_NOT_FOUND');
   });
 
   it('complete validates method and code length', async () => {
@@ -207,7 +225,7 @@ describe('logout (§11)', () => {
     expect(r.json.data).toEqual({ success: true, terminatedSessions: 0 });
   });
 
-  it('missing token → 401 ACCESS.TOKEN_MISSING; forged → 401 ACCESS.TOKEN_INVALID', async () => {
+  it('missing token → 401 ACCESS.TOKEN_MISSING; forged → 401 ACCESS.UNAUTHORIZED (documented codes only)', async () => {
     const c = await client();
     let r = await c.raw(LOGOUT, { method: 'POST' });
     expect(r.status).toBe(401);
@@ -216,7 +234,7 @@ describe('logout (§11)', () => {
     const [h, p] = p0.accessToken.split('.');
     r = await c.raw(LOGOUT, { method: 'POST', headers: c.headers({ Authorization: `Bearer ${h}.${p}.new-token` }) });
     expect(r.status).toBe(401);
-    expect(r.json.code).toBe('ACCESS.TOKEN_INVALID');
+    expect(r.json.code).toBe('ACCESS.UNAUTHORIZED');
   });
 
   it('another client hash → 403 AUTH.FINGERPRINT_MISMATCH', async () => {

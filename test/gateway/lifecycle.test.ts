@@ -61,7 +61,7 @@ describe('SC session lifetime (§12)', () => {
     expect(pair.expiresIn).toBe(120);
     clock += 121_000;
     const r = await c.raw('/web/v1/system/auth/logout', { method: 'POST', headers: c.headers({ Authorization: `Bearer ${pair.accessToken}` }) });
-    expect(r.json.code).toBe('ACCESS.TOKEN_INVALID');
+    expect(r.json.code).toBe('ACCESS.UNAUTHORIZED');
   });
 
   it('a login session expires after 300 s', async () => {
@@ -71,7 +71,8 @@ describe('SC session lifetime (§12)', () => {
     clock += 301_000;
     await c.handshake(); // the SC session outlives it; re-handshake only to be safe with the 600 s TTL
     const r = await c.sc('/web/v1/system/auth/login/complete', { sessionId: a.env.data.sessionId, method: 10011002, code: '123456' });
-    expect(r.env.code).toBe('AUTH.LOGIN_SESSION_INVALID');
+    expect(r.status).toBe(404);
+    expect(r.env.code).toBe('AUTH.SESSION_NOT_FOUND');
   });
 });
 
@@ -101,11 +102,11 @@ describe('CLI', () => {
       parseGatewayArgs([
         '--host', '0.0.0.0', '--port', '0', '--base-path', '/api', '--mode', 'production', '--window-ms', '1000',
         '--access-ttl', '60', '--session-ttl', '120', '--reuse-detection', 'off', '--binary-content-type', 'octet',
-        '--portal-code', 'abc', '--key-file', '/tmp/k.pem', '--demo-email', 'a@b.c', '--demo-password', 'pw', '--demo-otp', '654321',
+        '--portal-code', 'abc', '--key-file', '/tmp/k.pem', '--demo-email', 'a@b.c', '--demo-password', 'pw-8-chars', '--demo-otp', '654321',
       ]),
     ).toEqual({
       host: '0.0.0.0', port: 0, basePath: '/api', mode: 'production', windowMs: 1000, accessTtl: 60, sessionTtl: 120,
-      reuseDetection: false, binaryContentType: 'octet', portalCode: 'abc', keyFile: '/tmp/k.pem', demoEmail: 'a@b.c', demoPassword: 'pw', demoOtp: '654321',
+      reuseDetection: false, binaryContentType: 'octet', portalCode: 'abc', keyFile: '/tmp/k.pem', demoEmail: 'a@b.c', demoPassword: 'pw-8-chars', demoOtp: '654321',
     });
     expect(parseGatewayArgs(['--port=5'])).toEqual({ port: 5 });
     expect(parseGatewayArgs(['--help'])).toBeUndefined();
@@ -119,6 +120,7 @@ describe('CLI', () => {
       corsOrigins: ['http://a', 'http://b'],
       rateLimits: false,
     });
+    expect(() => parseGatewayArgs(['--demo-password', 'short'])).toThrow(/8 to 128/);
   });
 
   it('prints exactly one ready line with the real port, logs requests, and stops on SIGTERM', async () => {

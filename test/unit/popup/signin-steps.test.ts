@@ -2,8 +2,12 @@ import { expect, test } from 'vitest';
 import { stepAfterError } from '../../../src/popup/signin-steps';
 import { errorFromResponse } from '../../../src/protocol/server-errors';
 
-test('an expired or exhausted login session sends the form back to email and password', () => {
-  const e = errorFromResponse(401, { success: false, code: 'AUTH.LOGIN_SESSION_INVALID', message: 'Login session expired' });
+test.each([
+  [404, 'AUTH.SESSION_NOT_FOUND'],
+  [401, 'AUTH.LOGIN_SESSION_INVALID'],
+  [429, 'AUTH.TOO_MANY_ATTEMPTS'],
+])('an expired or exhausted login session (%s %s) sends the form back to email and password', (status, code) => {
+  const e = errorFromResponse(status, { success: false, code, message: 'Login session expired' });
   expect(stepAfterError('code', e.code)).toBe('credentials');
 });
 

@@ -14,7 +14,9 @@ const load = (l: string) => JSON.parse(readFileSync(resolve(dir, l, 'messages.js
 const LOGIN_CODES: Array<[string, number]> = [
   ['AUTH.INVALID_CREDENTIALS', 401],
   ['AUTH.MFA_CODE_INVALID', 400],
+  ['AUTH.SESSION_NOT_FOUND', 404],
   ['AUTH.LOGIN_SESSION_INVALID', 401],
+  ['AUTH.TOO_MANY_ATTEMPTS', 429],
   ['VALIDATION.INVALID_PARAMETER', 400],
   ['RATE_LIMIT.EXCEEDED', 429],
   ['ACCESS.PERMISSION_DENIED', 403],
@@ -22,7 +24,9 @@ const LOGIN_CODES: Array<[string, number]> = [
 ];
 
 describe('login errors', () => {
-  test('an expired login session has its own code', () => {
+  test('an expired login session has its own code (documented §11, and the older gateway code)', () => {
+    const d = errorFromResponse(404, { success: false, code: 'AUTH.SESSION_NOT_FOUND', message: 'Authentication session was not found' });
+    expect(d).toMatchObject({ code: 'LOGIN_SESSION_EXPIRED', serverCode: 'AUTH.SESSION_NOT_FOUND', status: 404 });
     const e = errorFromResponse(401, { success: false, code: 'AUTH.LOGIN_SESSION_INVALID', message: 'Login session expired or invalid' });
     expect(e).toMatchObject({ code: 'LOGIN_SESSION_EXPIRED', serverCode: 'AUTH.LOGIN_SESSION_INVALID', status: 401 });
   });

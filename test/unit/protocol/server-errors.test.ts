@@ -18,7 +18,18 @@ describe('errorFromResponse', () => {
     ['VALIDATION.INVALID_PARAMETER', 400, 'VALIDATION_FAILED'],
     ['VALIDATION.PAYLOAD_TOO_LARGE', 413, 'VALIDATION_FAILED'],
     ['SYSTEM.INTERNAL_ERROR', 500, 'SERVER_ERROR'],
-    ['4000', 400, 'SERVER_ERROR'],
+    ['AUTH.SESSION_NOT_FOUND', 404, 'LOGIN_SESSION_EXPIRED'],
+    ['AUTH.TOO_MANY_ATTEMPTS', 429, 'TOO_MANY_ATTEMPTS'],
+    ['AUTH.MFA_SEND_COOLDOWN', 429, 'MFA_SEND_COOLDOWN'],
+    ['AUTH.ACCOUNT_LOCKED', 403, 'ACCOUNT_LOCKED'],
+    ['AUTH.ACCOUNT_SUSPENDED', 403, 'ACCOUNT_SUSPENDED'],
+    ['AUTH.ACCOUNT_REJECTED', 403, 'ACCOUNT_REJECTED'],
+    ['ACCESS.UNAUTHORIZED', 401, 'UNAUTHORIZED'],
+    ['4010', 401, 'UNAUTHORIZED'],
+    ['4000', 400, 'VALIDATION_FAILED'],
+    ['5000', 500, 'SERVER_ERROR'],
+    ['SOMETHING.NEW', 418, 'SERVER_ERROR'],
+    ['constructor', 400, 'SERVER_ERROR'],
   ])('maps %s to its Keyhole code', (serverCode, status, code) => {
     const e = errorFromResponse(status, { success: false, code: serverCode, message: 'localized text' });
     expect(e.code).toBe(code);
@@ -40,9 +51,10 @@ describe('errorFromResponse', () => {
     expect(e.message).toBe('server: HTTP 429');
   });
 
-  it('keeps validation field errors as details', () => {
+  it('keeps validation field errors as details, and in the message (the message crosses RPC)', () => {
     const e = errorFromResponse(400, { success: false, code: 'VALIDATION.INVALID_PARAMETER', message: 'bad', data: { refreshToken: ['required'] } });
     expect(e.details).toEqual({ refreshToken: ['required'] });
+    expect(e.message).toBe('bad (refreshToken: required)');
   });
 
   it('parses an HTTP-date Retry-After', () => {
