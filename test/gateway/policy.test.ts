@@ -48,7 +48,7 @@ describe('rate limits (§12)', () => {
     };
     const complete = await statuses('complete', 6, async () => (await c.sc('/web/v1/system/auth/login/complete', { sessionId: 'x', method: 10011002, code: '123456' })).status);
     expect(complete).toEqual([404, 404, 404, 404, 404, 429]);
-    const initiate = await statuses('initiate', 11, async () => (await c.sc('/web/v1/system/auth/login/initiate', { email: 'a@b.c', password: 'p' })).status);
+    const initiate = await statuses('initiate', 11, async () => (await c.sc('/web/v1/system/auth/login/initiate', { email: 'a@b.c', password: 'wrong-password' })).status);
     expect(initiate.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(initiate[10]).toBe(429);
     const logout = await statuses('logout', 11, async () => (await c.raw('/web/v1/system/auth/logout', { method: 'POST' })).status);
