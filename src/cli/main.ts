@@ -7,6 +7,7 @@
  * protocol core checks the GCM tag before any plaintext exists).
  */
 import { cmdStart } from './start';
+import { SEAL_USAGE, SEND_USAGE, HAR_USAGE } from './usage';
 import { parseCommandArgs, UsageError } from './args';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +21,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** The whole of standard input as exact bytes. */
   readStdin: () => Promise<Uint8Array>;
+  /** Exact bytes to standard output (binary envelopes: `seal`, `send --raw`). */
+  stdoutBytes: (bytes: Uint8Array) => void;
 }
 
 /** Read stdin as Buffer chunks: never decode it as text (binary envelopes are not UTF-8). */
@@ -33,6 +36,7 @@ const defaultIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   readStdin: () => readAllStdin(),
+  stdoutBytes: (b) => void process.stdout.write(b),
 };
 
 export const USAGE = `keyhole — see and decrypt SlaunchX Secure Channel v2 (SCv2) envelopes
@@ -46,6 +50,9 @@ Usage:
   keyhole inspect [--json] [FILE|-]
       Show an envelope's anatomy (form, type, key id, IV, tag, sizes) without decrypting it.
         --json      machine-readable output
+  ${SEAL_USAGE.trimEnd().replace(/\n/g, '\n  ')}
+  ${SEND_USAGE.trimEnd().replace(/\n/g, '\n  ')}
+  ${HAR_USAGE.trimEnd().replace(/\n/g, '\n  ')}
   keyhole gateway [options]
       Run the SCv2 reference gateway (see \`keyhole gateway --help\`).
   keyhole start [gateway options]
@@ -141,6 +148,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await cmdDecrypt(rest, io);
       case 'inspect':
         return await cmdInspect(rest, io);
+      // Loaded on demand, like the gateway: decrypt and inspect start without the client and HAR code.
+      case 'seal':
+        return await (await import('./seal')).cmdSeal(rest, io, readInput);
+      case 'send':
+        return await (await import('./send')).cmdSend(rest, io);
+      case 'har':
+        return await (await import('./har-decrypt')).cmdHar(rest, io);
       case 'gateway':
         return await cmdGateway(rest);
       case 'start':

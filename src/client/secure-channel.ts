@@ -218,7 +218,7 @@ export class SecureChannel {
   }
 
   /** Forget `sessionId` (only if it is still the current one: a concurrent caller may already have replaced it). */
-  private async discard(sessionId: string): Promise<void> {
+  async discard(sessionId: string): Promise<void> {
     if (this.state?.sessionId !== sessionId) return;
     this.state = undefined;
     await this.opts.store?.save(undefined);

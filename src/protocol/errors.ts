@@ -49,7 +49,9 @@ export type ErrorCode =
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
   | 'SESSION_DEAD'
-  | 'WORKER_UNAVAILABLE';
+  | 'WORKER_UNAVAILABLE'
+  /** A hand-made request (resend, compose, `keyhole send`) would present a refresh token known to be spent: blocked before sending (§12 reuse revokes the family). */
+  | 'TOKEN_SPENT';
 
 /** Optional context attached to an error; all fields are plain data (safe to structured-clone). */
 export interface KeyholeErrorExtra {

@@ -22,6 +22,7 @@ async function run(argv: string[], stdin: Buffer | string = Buffer.alloc(0)): Pr
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     readStdin: async () => new Uint8Array(typeof stdin === 'string' ? Buffer.from(stdin) : stdin),
+    stdoutBytes: (b) => (out += Buffer.from(b).toString('latin1')),
   });
   return { code, out, err };
 }
