@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../protocol/zod';
 import { KeyholeError } from '../protocol/errors';
 import { ScSessionStateSchema, type ScSessionState } from '../client/secure-channel';
 
@@ -18,17 +18,17 @@ export const SC_SESSION_FILE_KIND = 'keyhole-sc-session/1';
 /** Enough to remember every token a long scripted session rotated through, bounded all the same. */
 export const MAX_REMEMBERED_TOKENS = 500;
 
-const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const Sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const ScSessionFile = z.object({
   kind: z.literal(SC_SESSION_FILE_KIND),
-  apiBase: z.string().max(2048),
-  portal: z.string().max(32).optional(),
-  clientHash: z.string().min(1).max(512),
-  session: ScSessionStateSchema.optional(),
+  apiBase: z.string().check(z.maxLength(2048)),
+  portal: z.optional(z.string().check(z.maxLength(32))),
+  clientHash: z.string().check(z.minLength(1), z.maxLength(512)),
+  session: z.optional(ScSessionStateSchema),
   /** Refresh tokens this file saw spent (presented in a refresh the gateway answered with a new pair). */
-  spentRefreshTokens: z.array(Sha256Hex).max(MAX_REMEMBERED_TOKENS).default([]),
+  spentRefreshTokens: z._default(z.array(Sha256Hex).check(z.maxLength(MAX_REMEMBERED_TOKENS)), []),
   /** The refresh token the last successful refresh issued (still unspent as far as the CLI knows). */
-  currentRefreshToken: Sha256Hex.optional(),
+  currentRefreshToken: z.optional(Sha256Hex),
 });
 export type ScSessionFile = z.infer<typeof ScSessionFile>;
 
