@@ -1,28 +1,33 @@
 /**
- * One config, four builds (see `npm run build`):
- *  - default: the extension pages (popup, options, devtools, panel) and the service worker (ES module)
+ * One config, four builds per browser (see `npm run build`):
+ *  - default: the extension pages (popup, options, devtools, panel) and the background (ES module)
  *  - `capture-main` / `capture-relay`: the content scripts, classic IIFE files with no run-time imports
  *    (Chrome loads content scripts as classic scripts; architecture.md §5)
  *  - `node`: the `keyhole` CLI and the reference gateway for Node, into dist-node/ — never into dist/
- * Files the manifest names keep fixed, unhashed names.
+ * KEYHOLE_BROWSER=firefox builds the same sources into dist-firefox/ with Firefox's manifest
+ * (scripts/manifest.ts); the default is Chrome into dist/. Files the manifest names keep fixed names.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { manifestFor, type TargetBrowser } from './scripts/manifest.ts';
 
 const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+const browser: TargetBrowser = process.env.KEYHOLE_BROWSER === 'firefox' ? 'firefox' : 'chrome';
+const outDir = resolve(root, browser === 'firefox' ? 'dist-firefox' : 'dist');
+/** Syntax level: Chrome's minimum_chrome_version, Firefox's strict_min_version (scripts/manifest.ts). */
+const target = browser === 'firefox' ? 'firefox140' : 'chrome120';
 
-/** Writes dist/manifest.json from the top-level manifest, stamping the package version. */
+/** Writes <outDir>/manifest.json, generated for the target browser from the top-level manifest. */
 function manifest(): Plugin {
   return {
     name: 'keyhole-manifest',
     apply: 'build',
     writeBundle() {
-      const m = JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8'));
-      m.version = pkg.version;
-      mkdirSync(resolve(root, 'dist'), { recursive: true });
-      writeFileSync(resolve(root, 'dist/manifest.json'), JSON.stringify(m, null, 2));
+      const base = JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8'));
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(resolve(outDir, 'manifest.json'), JSON.stringify(manifestFor(base, browser, pkg.version), null, 2));
     },
   };
 }
@@ -31,9 +36,9 @@ function contentScript(name: 'capture-main' | 'capture-relay'): UserConfig {
   return {
     publicDir: false,
     build: {
-      outDir: 'dist',
+      outDir,
       emptyOutDir: false,
-      target: 'chrome120',
+      target,
       minify: false,
       lib: { entry: resolve(root, `src/capture/${name.replace('capture-', '')}.ts`), formats: ['iife'], name: name.replace('-', '_'), fileName: () => `${name}.js` },
     },
@@ -64,9 +69,9 @@ export default defineConfig(({ mode }): UserConfig => {
     base: '',
     plugins: [manifest()],
     build: {
-      outDir: resolve(root, 'dist'),
+      outDir,
       emptyOutDir: true,
-      target: 'chrome120',
+      target,
       minify: false,
       modulePreload: false,
       rolldownOptions: {

@@ -1,2 +1,4 @@
 /** Registers the Keyhole panel in DevTools. */
-chrome.devtools.panels.create('Keyhole', '', 'devtools/panel.html');
+import { isFirefox, panelPagePath } from '../ui/platform';
+
+chrome.devtools.panels.create('Keyhole', '', panelPagePath(isFirefox()));

@@ -79,7 +79,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   demoPassword: 'keyhole-demo-1',
   demoOtp: '123456',
   maxBodyBytes: 1024 * 1024,
-  corsOrigins: ['chrome-extension://*', 'http://127.0.0.1:*', 'http://localhost:*'],
+  corsOrigins: ['chrome-extension://*', 'moz-extension://*', 'http://127.0.0.1:*', 'http://localhost:*'],
   log: false,
   now: () => Date.now(),
 };

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Environment, Settings } from '../domain/environment';
 import { EnvironmentForm, blankDraft } from './EnvironmentForm';
 import { CaptureOrigins } from './CaptureOrigins';
+import { HostAccess } from '../ui/HostAccess';
 import { errorText, t } from '../ui/i18n';
 import { rpc } from '../ui/rpc-client';
 
@@ -53,6 +54,7 @@ export function App() {
         <span class="muted">{t('optionsTitle')}</span>
       </header>
       {error && <div class="alert" role="alert" data-testid="options-error">{error}</div>}
+      <HostAccess apiBases={envs.map((e) => e.apiBase)} />
 
       <section class="panel">
         <div class="panel-head">

@@ -5,6 +5,7 @@ import { SignInForm } from './SignInForm';
 import { usePopupState } from './use-popup-state';
 import { useNow } from '../ui/use-now';
 import { errorText, t } from '../ui/i18n';
+import { HostAccess } from '../ui/HostAccess';
 
 export function App() {
   const { state, error, upsert, remove } = usePopupState();
@@ -29,6 +30,7 @@ export function App() {
       </header>
 
       {error && <div class="alert" role="alert">{errorText(error.code, error.message)}</div>}
+      {state && <HostAccess apiBases={state.environments.map((e) => e.apiBase)} />}
 
       <main class="list">
         {state && state.sessions.length === 0 && !adding && (

@@ -223,8 +223,7 @@ describe('other failures (§12)', () => {
 });
 
 describe('CORS', () => {
-  it('answers preflight for a configured origin and exposes X-SC-Session-Id', async () => {
-    const origin = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+  it.each(['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0f1e2d3c-4b5a-4678-9abc-def012345678'])('answers preflight for %s (a default origin) and exposes X-SC-Session-Id', async (origin) => {
     const res = await fetch(gw.url + REFRESH, {
       method: 'OPTIONS',
       headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-sc-session-id,x-client-hash' },

@@ -4,11 +4,16 @@
  * bodies are exact for JSON envelopes and octet-stream, but a binary envelope labelled application/json
  * comes back through getContent() mangled — fromHarEntry flags those `lossy` and the row says so.
  *
+ * Firefox calls getContent back with `(text, mimeType)` instead of `(content, encoding)`, never Base64-
+ * labelled, so its response bodies go through firefoxResponseBody (exact, or flagged lossy). Firefox
+ * also fires onRequestFinished only once its Network panel has been opened (the panel hints at that).
+ *
  * Dedupe: the hook's copy of the same request usually reaches the panel within a few hundred ms, so an
  * entry waits GRACE_MS and is dropped if a hook twin (method + URL + start within TWIN_WINDOW_MS) showed
  * up; a hook copy arriving later still replaces the DevTools row (TrafficStore.upsert).
  */
 import { fromHarEntry } from '../../inspect';
+import { firefoxResponseBody } from '../../inspect/firefox-content';
 import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
 import type { TrafficStore } from '../model/traffic-store';
 
@@ -20,7 +25,8 @@ interface DevtoolsRequest {
   startedDateTime?: string;
   _resourceType?: string;
   response?: { content?: { mimeType?: string } };
-  getContent(cb: (content: string | null, encoding: string) => void): void;
+  /** Chrome: `(content, encoding)` with encoding 'base64' or ''; Firefox: `(text, mimeType)`. */
+  getContent(cb: (content: string | null, encodingOrMime: string) => void): void;
 }
 
 /** Only API calls: fetch/XHR, or anything under an SCv2 path (spec §1). */
@@ -36,6 +42,10 @@ export interface NetworkSourceOptions {
   store: TrafficStore;
   decrypt: (list: CapturedExchange[]) => Promise<DecryptedExchange[]>;
   accept: () => boolean;
+  /** getContent's second argument is Firefox's mime type, not Chrome's encoding. */
+  firefox?: boolean;
+  /** Called on every DevTools network event: Firefox sends none until its Network panel was opened. */
+  heard?: () => void;
   network?: { onRequestFinished: { addListener(l: (r: DevtoolsRequest) => void): void; removeListener(l: (r: DevtoolsRequest) => void): void } };
 }
 
@@ -55,14 +65,24 @@ export function startNetworkSource(o: NetworkSourceOptions): () => void {
       // The worker is restarting; these entries are lost to the panel, the hook copy (if any) is not.
     }
   };
+  let heard = false;
   const listener = (req: DevtoolsRequest) => {
+    if (!heard) {
+      heard = true;
+      o.heard?.();
+    }
     if (!o.accept() || !isApiEntry(req)) return;
-    req.getContent((content, encoding) => {
+    req.getContent((content, second) => {
       const entry = JSON.parse(JSON.stringify(req)) as { response?: { content?: Record<string, unknown> } };
-      if (entry.response && content !== null) entry.response.content = { ...(entry.response.content ?? {}), text: content, ...(encoding && { encoding }) };
+      if (entry.response && content !== null && !o.firefox) entry.response.content = { ...(entry.response.content ?? {}), text: content, ...(second && { encoding: second }) };
       let ex: CapturedExchange;
       try {
         ex = fromHarEntry(entry, o.tabId, 'devtools');
+        if (o.firefox) {
+          const body = firefoxResponseBody(content, second);
+          if (body) ex.responseBody = body;
+          else delete ex.responseBody;
+        }
       } catch {
         return;
       }

@@ -13,7 +13,9 @@ import { createRedecryptor } from '../model/redecrypt';
 import { rowVerdict } from '../model/row-summary';
 import { TrafficStore, type Row } from '../model/traffic-store';
 import { useStoreVersion } from '../use-store';
+import { isFirefox } from '../../ui/platform';
 import { DetailPane } from './DetailPane';
+import { FirefoxNetworkHint } from './FirefoxNetworkHint';
 import { HarExportButton } from './HarExportButton';
 import { HarImportButton } from './HarImportButton';
 import { KeysPanel } from './KeysPanel';
@@ -57,6 +59,8 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
   const [connection, setConnection] = useState<{ state: ConnectionState; detail?: string }>({ state: 'connecting' });
   const [live, setLive] = useState<LiveStatus>();
   const [progress, setProgress] = useState<ImportProgress>();
+  const firefox = useMemo(() => isFirefox(), []);
+  const [networkHeard, setNetworkHeard] = useState(false);
 
   // Rows only the panel holds (HAR, DevTools network) are decrypted again here when the keyring learns
   // keys; live hook rows are re-decrypted and re-sent by the worker that buffers them (redecrypt.ts).
@@ -105,13 +109,15 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
       store,
       accept: () => !pausedRef.current,
       decrypt: (list) => backend.decryptBatch(list),
+      firefox,
+      heard: () => setNetworkHeard(true),
     });
     backend.getKeyring().then(setKeyring, () => {});
     return () => {
       disconnect();
       stopNetwork();
     };
-  }, [backend, store, tabId]);
+  }, [backend, store, tabId, firefox]);
 
   const predicate = useMemo(() => buildPredicate({ ...filter, query: debouncedQuery }), [filter, debouncedQuery]);
   const lastGood = useRef<Row[]>([]);
@@ -186,6 +192,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           {predicate.message}
         </div>
       )}
+      {firefox && !networkHeard && view === 'traffic' && <FirefoxNetworkHint />}
       {view === 'traffic' ? (
         <SplitPane
           left={<TrafficList rows={shown} selectedSeq={selectedRow?.seq} onSelect={setSelected} narrow={!!selectedRow} emptyMessage={emptyMessage} />}
