@@ -18,7 +18,7 @@ import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
 import { MAX_BODY_BYTES, bytesToBase64, capturedAsciiBody, capturedBody, decodeStdBase64, slabAlloc, type CapturedBody, type CapturedExchange } from './exchange';
-import { REDACTED, redactHeaders, redactJson, redactText } from './redact';
+import { queryPairs, redactHeaders, redactJson, redactText, redactUrl, redactWrappedKeys } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
 export const HarEntry = z.looseObject({
@@ -237,16 +237,17 @@ function harEntry(d: DecryptedExchange, redact: boolean, o: BuildHarOptions): Ha
   // Why this page refresh burnt a token family (the panel's "token reuse" badge); Keyhole's internal key stays out.
   if (d.conflict) keyhole.conflict = { kind: d.conflict.kind, message: d.conflict.message };
   const time = ex.durationMs ?? 0;
+  const url = redact ? redactUrl(ex.url) : ex.url;
   return {
     startedDateTime: new Date(ex.startedAt).toISOString(),
     time,
     request: {
       method: ex.method,
-      url: ex.url,
+      url,
       httpVersion: 'HTTP/1.1',
       cookies: [],
       headers: hdrs(ex.requestHeaders),
-      queryString: [],
+      queryString: queryPairs(url),
       headersSize: -1,
       bodySize: ex.requestBody?.size ?? 0,
       ...(req && { postData: { mimeType: ex.requestHeaders['content-type'] ?? '', ...req } }),
@@ -270,18 +271,25 @@ function harEntry(d: DecryptedExchange, redact: boolean, o: BuildHarOptions): Ha
 }
 
 /**
- * The body as exact base64 — except a plain (unencrypted) body holding secrets when redacting:
- * that one is re-serialised with the secrets replaced (no longer byte-exact, by design).
+ * The body as exact base64 — except, when redacting, a plain (unencrypted) body holding secrets (re-serialised
+ * with the secrets replaced) and a type-1 envelope (wrapped keys zero-filled): no longer byte-exact, by design.
  */
 function harBody(body: CapturedBody | undefined, side: DecryptedSide, redact: boolean, dir: 'request' | 'response'): { text: string; encoding?: 'base64' } | undefined {
   if (!body) return undefined;
   if (body.truncated) return { text: '' };
+  if (redact) {
+    // A type-1 envelope carries RSA-wrapped session keys whoever can read it (decrypted or not).
+    const wrapped = redactWrappedKeys(body.base64);
+    if (wrapped) return wrapped;
+  }
   if (redact && side.status === 'plain') {
     if (side.json !== undefined) {
       const r = redactJson(side.json, { side: dir });
       if (JSON.stringify(r) !== JSON.stringify(side.json)) return { text: JSON.stringify(r) };
-    } else if (side.text !== undefined && redactText(side.text) !== side.text) {
-      return { text: redactText(side.text) };
+    } else if (side.text !== undefined) {
+      // Form bodies (a=1&refresh_token=…) pair by pair, other text token by token.
+      const r = redactText(side.text, { side: dir });
+      if (r !== side.text) return { text: r };
     }
   }
   return { text: body.base64, encoding: 'base64' };
@@ -295,7 +303,7 @@ function sideInfo(s: DecryptedSide, redact: boolean, dir: 'request' | 'response'
   if (s.anatomy) info.anatomy = s.anatomy;
   if (s.status === 'decrypted') {
     if (s.json !== undefined) info.plaintext = redact ? redactJson(s.json, { side: dir }) : s.json;
-    else if (s.text !== undefined) info.plaintextText = redact ? redactText(s.text) : s.text;
+    else if (s.text !== undefined) info.plaintextText = redact ? redactText(s.text, { side: dir }) : s.text;
   }
   return info;
 }
