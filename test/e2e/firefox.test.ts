@@ -1,0 +1,154 @@
+/**
+ * Issue #13: Keyhole in real Firefox (Debian's firefox-esr over WebDriver BiDi; firefox-harness.ts)
+ * against the real reference gateway on 127.0.0.1 port 0. One browser for the file.
+ *
+ * DevTools: Firefox's automation (BiDi) cannot open the DevTools toolbox, so the panel itself is not
+ * driven here. The capture test reads what the panel reads — the worker's buffer over the panel's
+ * `keyhole-panel:<tabId>` port, from an extension page — already decrypted. The Firefox-only panel
+ * differences (getContent's `(text, mimeType)` for binary bodies, the panel path, onThemeChanged) are
+ * unit-tested in test/unit/inspect/firefox-content.test.ts and test/unit/devtools/firefox-platform.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { createGateway, type Gateway } from '../../src/gateway/index';
+import type { DecryptedExchange } from '../../src/inspect/decrypt-exchange';
+import { GECKO_ID } from '../../scripts/manifest';
+import { launchFirefoxExtension, waitInPage, type FirefoxExtension } from './firefox-harness';
+
+const DEMO = { email: 'demo@keyhole.test', password: 'keyhole-demo-1', otp: '123456' };
+const VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+
+let ff: FirefoxExtension;
+let gw: Gateway;
+let extPage: Page;
+
+beforeAll(async () => {
+  [ff, gw] = await Promise.all([launchFirefoxExtension(), createGateway({ port: 0, log: false })]);
+  extPage = await ff.openExtensionPage('blank.html', `${gw.url}/`);
+});
+afterAll(async () => {
+  await ff?.close();
+  await gw?.close();
+});
+
+async function rpcCall<T>(method: string, input: unknown): Promise<T> {
+  const answer = (await extPage.evaluate(
+    (m, i) => chrome.runtime.sendMessage({ boundary: 'popup', method: m, input: i }),
+    method,
+    input,
+  )) as { ok: boolean; value?: T; error?: unknown };
+  if (!answer?.ok) throw new Error(`rpc ${method} failed: ${JSON.stringify(answer?.error)}`);
+  return answer.value as T;
+}
+
+const text = (page: Page, sel: string) => page.$eval(sel, (e) => e.textContent ?? '').catch(() => '');
+const expiresAt = (page: Page) => page.$eval('[data-testid="access-expiry"]', (e) => Number(e.getAttribute('data-expires-at')));
+
+describe('Keyhole in Firefox', () => {
+  test('the add-on installs with no errors or manifest warnings, and its background answers', async () => {
+    expect(ff.addonId).toBe(GECKO_ID); // warnings-as-errors: installExtension would have thrown
+    const manifest = (await extPage.evaluate(() => chrome.runtime.getManifest())) as { version: string; background: { scripts?: string[]; type?: string } };
+    expect(manifest.version).toBe(VERSION);
+    expect(manifest.background.type).toBe('module');
+    expect(manifest.background.scripts?.map((s) => s.split('/').pop())).toEqual(['background.js']);
+    const state = await rpcCall<{ clientHash: string }>('optionsState', {});
+    expect(state.clientHash).toMatch(/^kh-[0-9a-f]{32}$/);
+  });
+
+  test('the popup signs in and refreshes: the gateway sees exactly one refresh and the expiry moves', async () => {
+    await rpcCall('saveEnvironment', {
+      env: { id: 'local', name: 'Local gateway', apiBase: gw.url, portal: 'system', mode: 'local', language: 'en', cf: { ip: '127.0.0.1', ray: '', country: 'US' } },
+    });
+    const popup = await ff.openExtensionPage('popup/index.html', `${gw.url}/`);
+    await popup.locator('[data-testid="signin-email"]').fill(DEMO.email);
+    await popup.locator('[data-testid="signin-password"]').fill(DEMO.password);
+    await popup.locator('[data-testid="signin-submit"]').click();
+    await popup.locator('[data-testid="signin-code"]').fill(DEMO.otp);
+    await popup.locator('[data-testid="signin-submit"]').click();
+    await waitInPage(popup, () => document.querySelectorAll('[data-testid="session-card"]').length === 1, undefined);
+    expect(await popup.$('[data-testid="host-access"]')).toBeNull(); // install-time host access is granted
+
+    const before = await expiresAt(popup);
+    expect(Math.abs(before - (Date.now() + 3600_000))).toBeLessThan(10_000);
+    expect(gw.stats.count('refresh')).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_100)); // a new `iat` second, so the new expiry differs
+    await popup.locator('[data-testid="refresh-button"]').click();
+    await waitInPage(popup, (b) => Number(document.querySelector('[data-testid="access-expiry"]')?.getAttribute('data-expires-at')) > b, before);
+    await expect.poll(() => text(popup, '[data-testid="last-refresh"]')).toMatch(/ok/);
+    expect(await expiresAt(popup)).toBeGreaterThan(before);
+    expect(gw.stats.count('refresh')).toBe(1);
+    await popup.close();
+  });
+
+  test("the capture hook records the demo portal's SCv2 traffic exactly, and the panel's port serves it decrypted", async () => {
+    const demo = await ff.browser.newPage();
+    const url = `${gw.url}/demo/`;
+    await demo.goto(url);
+    await demo.evaluate(() => {
+      localStorage.setItem('keyhole-demo-mode', 'binary');
+      localStorage.removeItem('keyhole-demo-client-hash');
+    });
+    await demo.reload();
+    await waitInPage(demo, () => document.querySelector('[data-testid="demo-mode"]')?.getAttribute('data-mode') === 'binary', undefined);
+    await demo.locator('[data-testid="demo-login"]').click();
+    await waitInPage(demo, () => /^login: 2000/.test(document.querySelector('[data-testid="demo-status"]')?.textContent ?? ''), undefined);
+    await demo.locator('[data-testid="demo-refresh"]').click();
+    await waitInPage(demo, () => /^refresh: 2000/.test(document.querySelector('[data-testid="demo-status"]')?.textContent ?? ''), undefined);
+
+    const tabId = await extPage.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, url);
+    expect(typeof tabId).toBe('number');
+    let buffer: DecryptedExchange[] = [];
+    const readBuffer = () =>
+      extPage.evaluate(
+        (id) =>
+          new Promise<DecryptedExchange[]>((resolve, reject) => {
+            const port = chrome.runtime.connect({ name: `keyhole-panel:${id}` });
+            const out: DecryptedExchange[] = [];
+            const timer = setTimeout(() => reject(new Error('no snapshot')), 10_000);
+            port.onMessage.addListener((m: { kind: string; exchanges?: DecryptedExchange[]; done?: boolean }) => {
+              if (m.kind !== 'snapshot') return;
+              out.push(...(m.exchanges ?? []));
+              if (m.done) {
+                clearTimeout(timer);
+                port.disconnect();
+                resolve(out);
+              }
+            });
+          }),
+        tabId!,
+      );
+    await expect
+      .poll(async () => {
+        buffer = await readBuffer();
+        return buffer.some((d) => d.kind === 'refresh' && d.response.status === 'decrypted');
+      }, { timeout: 10_000 })
+      .toBe(true);
+    const d = buffer.find((x) => x.kind === 'refresh')!;
+    expect(d.exchange.source).toBe('hook-fetch');
+    const req = Buffer.from(d.exchange.requestBody!.base64, 'base64');
+    const res = Buffer.from(d.exchange.responseBody!.base64, 'base64');
+    expect([...req.subarray(0, 4)]).toEqual([0x53, 0x43, 0x02, 0x02]); // binary envelope, exact bytes
+    expect([...res.subarray(0, 4)]).toEqual([0x53, 0x43, 0x02, 0x81]);
+    expect(d.exchange.responseBody!.lossy).toBeUndefined();
+    expect(d.request).toMatchObject({ form: 'binary', status: 'decrypted', keySource: 'page-handshake' });
+    expect(typeof (d.response.json as { data?: { accessToken?: unknown } }).data?.accessToken).toBe('string');
+    expect(buffer.map((x) => x.kind)).toEqual(expect.arrayContaining(['public-key', 'session', 'login-initiate', 'login-complete', 'refresh']));
+    await demo.close();
+  });
+
+  test('a revoked install-time host permission is detected and offered for granting, in the popup and on the options page', async () => {
+    // Firefox lets the user revoke host permissions granted at install (about:addons → Permissions).
+    expect(await extPage.evaluate(() => chrome.permissions.remove({ origins: ['http://localhost/*'] }))).toBe(true);
+    for (const path of ['popup/index.html', 'options/index.html']) {
+      const page = await ff.openExtensionPage(path, `${gw.url}/`);
+      await waitInPage(page, () => !!document.querySelector('[data-testid="host-access"]'), undefined);
+      const notice = await text(page, '[data-testid="host-access"]');
+      expect(notice).toContain('http://localhost/*');
+      expect(notice).not.toContain('http://127.0.0.1/*');
+      expect(await page.$('[data-testid="host-access-grant"]')).not.toBeNull();
+      await page.close();
+    }
+  });
+});
