@@ -4,5 +4,5 @@
  * anything here, which is why the relay validates every message (page-message.ts).
  */
 export const CAPTURE_CHANNEL = '__keyhole_capture_v1__';
-/** Same default as src/inspect/exchange.ts MAX_BODY_BYTES (not imported: the hook stays dependency-free). */
-export const CAPTURE_BODY_LIMIT = 5 * 1024 * 1024;
+/** The worker's body limit (limits.ts is constants only, so the hook stays dependency-free). */
+export { MAX_BODY_BYTES as CAPTURE_BODY_LIMIT } from '../inspect/limits';

@@ -14,6 +14,7 @@
  */
 import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL as CHANNEL } from './channel';
 import { shouldCapture, viewOf } from './filter';
+import { MAX_ERROR_LENGTH, MAX_JWK_K_LENGTH } from '../inspect/limits';
 
 type PageBody = { data: ArrayBuffer | string; size: number; truncated: boolean; lossy?: boolean };
 interface Pending {
@@ -192,7 +193,7 @@ interface Pending {
     );
   }
 
-  const errorName = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+  const errorName = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, MAX_ERROR_LENGTH);
 
   const nativeFetch = window.fetch;
   window.fetch = new Proxy(nativeFetch, {
@@ -375,7 +376,7 @@ interface Pending {
           if (args[0] === 'raw') key = key32(args[1]);
           else if (args[0] === 'jwk') {
             const k = (args[1] as { k?: unknown } | null)?.k;
-            if (typeof k === 'string' && k.length <= 64) key = k; // base64url; the relay decodes and checks 32 bytes
+            if (typeof k === 'string' && k.length <= MAX_JWK_K_LENGTH) key = k; // base64url; the relay decodes and checks 32 bytes
           }
         }
       } catch {

@@ -5,10 +5,11 @@
  */
 import * as z from '../protocol/zod';
 import { CAPTURE_BODY_LIMIT, CAPTURE_CHANNEL } from './channel';
+import { MAX_ERROR_LENGTH, MAX_EXCHANGE_ID_LENGTH, MAX_HEADERS, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_JWK_K_LENGTH, MAX_URL_LENGTH, MAX_WRAPPED_BYTES } from '../inspect/limits';
 
 const isArrayBuffer = (v: unknown): v is ArrayBuffer => v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
 const Buffer = z.custom<ArrayBuffer>(isArrayBuffer, 'ArrayBuffer');
-const Headers = z.record(z.string().check(z.maxLength(256)), z.string().check(z.maxLength(16_384))).check(z.refine((h) => Object.keys(h).length <= 200));
+const Headers = z.record(z.string().check(z.maxLength(MAX_HEADER_NAME_LENGTH)), z.string().check(z.maxLength(MAX_HEADER_VALUE_LENGTH))).check(z.refine((h) => Object.keys(h).length <= MAX_HEADERS));
 
 export const PageBody = z.object({
   data: z.union([Buffer.check(z.refine((b) => b.byteLength <= CAPTURE_BODY_LIMIT)), z.string().check(z.maxLength(CAPTURE_BODY_LIMIT))]),
@@ -19,29 +20,29 @@ export const PageBody = z.object({
 export type PageBody = z.infer<typeof PageBody>;
 
 export const PageExchange = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(100)),
+  id: z.string().check(z.minLength(1), z.maxLength(MAX_EXCHANGE_ID_LENGTH)),
   source: z.enum(['hook-fetch', 'hook-xhr']),
   startedAt: z.number().check(z.nonnegative()),
   durationMs: z.optional(z.number().check(z.nonnegative())),
   method: z.string().check(z.minLength(1), z.maxLength(32)),
-  url: z.string().check(z.maxLength(16_384)),
+  url: z.string().check(z.maxLength(MAX_URL_LENGTH)),
   requestHeaders: Headers,
   requestBody: z.optional(PageBody),
   status: z.optional(z.int().check(z.gte(0), z.lte(999))),
   responseHeaders: Headers,
   responseBody: z.optional(PageBody),
-  error: z.optional(z.string().check(z.maxLength(2000))),
+  error: z.optional(z.string().check(z.maxLength(MAX_ERROR_LENGTH))),
 });
 export type PageExchange = z.infer<typeof PageExchange>;
 
 export const PageMessage = z.discriminatedUnion('kind', [
   z.object({ channel: z.literal(CAPTURE_CHANNEL), kind: z.literal('exchange'), exchange: PageExchange }),
-  z.object({ channel: z.literal(CAPTURE_CHANNEL), kind: z.literal('wrap'), key: Buffer, wrapped: Buffer.check(z.refine((b) => b.byteLength <= 1024)), at: z.number() }),
+  z.object({ channel: z.literal(CAPTURE_CHANNEL), kind: z.literal('wrap'), key: Buffer, wrapped: Buffer.check(z.refine((b) => b.byteLength <= MAX_WRAPPED_BYTES)), at: z.number() }),
   z.object({
     channel: z.literal(CAPTURE_CHANNEL),
     kind: z.literal('aes-key'),
     op: z.enum(['import', 'export']),
-    key: z.union([Buffer, z.string().check(z.maxLength(64))]),
+    key: z.union([Buffer, z.string().check(z.maxLength(MAX_JWK_K_LENGTH))]),
     at: z.number(),
   }),
 ]);

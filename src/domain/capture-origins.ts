@@ -10,6 +10,7 @@
  */
 import * as z from '../protocol/zod';
 import { KEYS } from './storage-keys';
+import { sameApiBase } from './environment';
 
 /** storage.local key: string[] of normalized origins (`scheme://host[:port]`), in the order added. */
 export const CAPTURE_ORIGINS_KEY = KEYS.captureOrigins;
@@ -142,3 +143,19 @@ export function patternCovers(granted: string, wanted: string): boolean {
 
 /** Any of the given patterns covers `wanted`. */
 export const coveredBy = (patterns: readonly string[], wanted: string) => patterns.some((p) => patternCovers(p, wanted));
+
+/**
+ * May a page at `pageOrigin` speak for the environment at `apiBase` (issue #10: a captured refresh moves
+ * a followed session only then)? Yes when `apiBase` is an environment's and the page is that API's own
+ * origin, or a site the user listed under "Capture on these sites" (an app calling its API elsewhere).
+ * An unknown origin (HAR, DevTools rows) never may.
+ */
+export function pageMaySpeakFor(pageOrigin: string | undefined, apiBase: string, envApiBases: readonly string[], captureOrigins: readonly string[]): boolean {
+  if (!pageOrigin || !envApiBases.some((b) => sameApiBase(b, apiBase))) return false;
+  try {
+    if (new URL(apiBase).origin === pageOrigin) return true;
+  } catch {
+    return false;
+  }
+  return captureOrigins.includes(pageOrigin);
+}

@@ -20,6 +20,7 @@ import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
 import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, releaseAsciiText, scSessionIdOf, scratchAlloc, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
+import { MAX_SESSION_ID_LENGTH } from './limits';
 
 export interface DecryptedSide {
   form: BodyForm | 'none';
@@ -86,12 +87,44 @@ const MAX_TRIALS = 48;
 const MAX_TRIALS_LARGE = 8;
 const LARGE_BODY = 1024 * 1024;
 
-export async function decryptExchange(ex: CapturedExchange, keyring: Keyring): Promise<DecryptedExchange> {
+/**
+ * Never throws (issue #10: one exchange that could not be keyed used to fail every later snapshot of its
+ * tab): anything unexpected becomes a coded failure on both sides, and an exchange whose session id the
+ * keyring cannot hold (over MAX_SESSION_ID_LENGTH) is shown with INPUT_INVALID instead of being keyed.
+ */
+export async function decryptExchange(ex: CapturedExchange, keyring: Keyring, o: DecryptOptions = {}): Promise<DecryptedExchange> {
+  try {
+    return await decryptExchangeUnsafe(ex, keyring, o);
+  } catch (e) {
+    const error = errorOf(e);
+    const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
+    let path = '';
+    try {
+      path = pathOf(ex.url);
+    } catch {
+      /* keep '' */
+    }
+    return { exchange: ex, path, kind: 'other', request: side(ex.requestBody), response: side(ex.responseBody) };
+  }
+}
+
+export interface DecryptOptions {
+  /** Loose candidates to try (standard Base64); default every candidate of the keyring (capped). A re-decrypt pass gives only the new ones. */
+  loose?: readonly string[];
+}
+
+async function decryptExchangeUnsafe(ex: CapturedExchange, keyring: Keyring, o: DecryptOptions): Promise<DecryptedExchange> {
   const path = pathOf(ex.url);
   const kind = classifyPath(path);
-  const response = await decryptSide(ex.responseBody, 'response', scSessionIdOf(ex), keyring);
-  const sessionId = scSessionIdOf(ex) ?? (kind === 'session' ? sessionIdFromData(response.json) : undefined);
-  const request = await decryptSide(ex.requestBody, 'request', sessionId, keyring);
+  const headerId = scSessionIdOf(ex);
+  const sessionId = headerId ?? (kind === 'session' ? sessionIdFromData(plainResponseJson(ex)) : undefined);
+  if (sessionId !== undefined && sessionId.length > MAX_SESSION_ID_LENGTH) {
+    const error = { code: 'INPUT_INVALID' as const, message: `capture: SC session id of ${sessionId.length} characters is over the ${MAX_SESSION_ID_LENGTH} the keyring holds; not decrypted` };
+    const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
+    return { exchange: ex, path, kind, sessionId: sessionId.slice(0, MAX_SESSION_ID_LENGTH), request: side(ex.requestBody), response: side(ex.responseBody) };
+  }
+  const response = await decryptSide(ex.responseBody, 'response', headerId, keyring, o);
+  const request = await decryptSide(ex.requestBody, 'request', sessionId, keyring, o);
   const out: DecryptedExchange = { exchange: ex, path, kind, request, response };
   if (sessionId !== undefined) out.sessionId = sessionId;
   const code = isRecord(response.json) ? response.json.code : undefined;
@@ -99,6 +132,24 @@ export async function decryptExchange(ex: CapturedExchange, keyring: Keyring): P
   const follow = followOf(ex, kind, response);
   if (follow) out.follow = follow;
   return out;
+}
+
+/** The response body as plain JSON (a /session answer is not encrypted, §6), without decrypting anything. */
+function plainResponseJson(ex: CapturedExchange): unknown {
+  const b = ex.responseBody;
+  if (!b || b.truncated) return undefined;
+  const ascii = bodyAsciiText(b);
+  let text = ascii;
+  if (text === undefined) {
+    const bytes = bodyBytes(b);
+    if (!bytes || hasEnvelopeMagic(bytes)) return undefined;
+    try {
+      text = fatalUtf8.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  return parseJsonOrUndefined(text);
 }
 
 /** A /session response names its session in `data.sessionId` (§6; login initiate's is another kind of id). */
@@ -121,6 +172,7 @@ export async function decryptSide(
   dir: 'request' | 'response',
   sessionId: string | undefined,
   keyring: Keyring,
+  o: DecryptOptions = {},
 ): Promise<DecryptedSide> {
   if (!body) return { form: 'none', status: 'none' };
   if (body.truncated) {
@@ -155,7 +207,7 @@ export async function decryptSide(
     let list = own;
     if (pass === 1) {
       const limit = body.size > LARGE_BODY ? MAX_TRIALS_LARGE : MAX_TRIALS;
-      list = keyring.candidates(sessionId, dir).filter((c) => c.sessionId === undefined).slice(0, limit);
+      list = (o.loose ? keyring.looseCandidates(o.loose) : keyring.candidates(sessionId, dir).filter((c) => c.sessionId === undefined)).slice(0, limit);
     }
     trials += list.length;
     for (const c of list) {

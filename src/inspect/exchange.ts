@@ -7,11 +7,11 @@
 import * as z from '../protocol/zod';
 import { fromBase64, toBase64 } from '../protocol/bytes';
 
-/** Bodies above this are recorded as truncated (size kept, bytes dropped), never silently lost. */
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+import { MAX_BODY_BYTES, MAX_ERROR_LENGTH, MAX_EXCHANGE_ID_LENGTH, MAX_HEADERS, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_URL_LENGTH } from './limits';
+
+export { MAX_BODY_BYTES };
 /** Base64 of MAX_BODY_BYTES, rounded up. */
 const MAX_BODY_BASE64 = Math.ceil(MAX_BODY_BYTES / 3) * 4;
-const MAX_HEADERS = 200;
 
 export const ExchangeSource = z.enum(['hook-fetch', 'hook-xhr', 'devtools', 'har']);
 export type ExchangeSource = z.infer<typeof ExchangeSource>;
@@ -25,22 +25,28 @@ export const CapturedBody = z.object({
 });
 export type CapturedBody = z.infer<typeof CapturedBody>;
 
-export const HeaderMap = z.record(z.string().check(z.maxLength(256)), z.string().check(z.maxLength(16_384))).check(z.refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: 'too many headers' }));
+export const HeaderMap = z.record(z.string().check(z.maxLength(MAX_HEADER_NAME_LENGTH)), z.string().check(z.maxLength(MAX_HEADER_VALUE_LENGTH))).check(z.refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: 'too many headers' }));
 
 export const CapturedExchange = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  id: z.string().check(z.minLength(1), z.maxLength(MAX_EXCHANGE_ID_LENGTH)),
   tabId: z.int(),
   source: ExchangeSource,
   startedAt: z.number().check(z.nonnegative()),
   durationMs: z.optional(z.number().check(z.nonnegative())),
   method: z.string().check(z.minLength(1), z.maxLength(32)),
-  url: z.string().check(z.maxLength(16_384)),
+  url: z.string().check(z.maxLength(MAX_URL_LENGTH)),
   requestHeaders: HeaderMap,
   requestBody: z.optional(CapturedBody),
   status: z.optional(z.int().check(z.gte(0), z.lte(999))),
   responseHeaders: HeaderMap,
   responseBody: z.optional(CapturedBody),
-  error: z.optional(z.string().check(z.maxLength(2000))),
+  error: z.optional(z.string().check(z.maxLength(MAX_ERROR_LENGTH))),
+  /**
+   * Origin of the page that made the call, as the browser told the worker (the relay message's sender),
+   * never as the page said: a captured refresh counts for a followed session only when this origin may
+   * talk to the session's environment (issue #10). Absent for HAR and DevTools rows.
+   */
+  pageOrigin: z.optional(z.string().check(z.maxLength(MAX_URL_LENGTH))),
 });
 export type CapturedExchange = z.infer<typeof CapturedExchange>;
 

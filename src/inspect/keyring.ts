@@ -12,6 +12,7 @@
 import * as z from '../protocol/zod';
 import { bytesEqual, fromBase64, toBase64 } from '../protocol/bytes';
 import type { AadMode } from '../protocol/message';
+import { MAX_SESSION_ID_LENGTH, MAX_WRAPPED_BASE64 } from './limits';
 
 export const KeySource = z.enum(['page-handshake', 'type1', 'trial', 'keyhole-session', 'manual', 'private-key']);
 export type KeySource = z.infer<typeof KeySource>;
@@ -19,7 +20,7 @@ export type KeySource = z.infer<typeof KeySource>;
 const B64Key = z.string().check(z.regex(/^[A-Za-z0-9+/]{43}=$/, 'a 32-byte key in standard base64'));
 
 export const KeyEntry = z.object({
-  sessionId: z.optional(z.string().check(z.maxLength(512))),
+  sessionId: z.optional(z.string().check(z.maxLength(MAX_SESSION_ID_LENGTH))),
   requestKey: z.optional(B64Key),
   responseKey: z.optional(B64Key),
   source: KeySource,
@@ -38,7 +39,7 @@ export const CandidateKey = z.object({
 export type CandidateKey = z.infer<typeof CandidateKey>;
 
 /** A 32-byte key the page RSA-OAEP-encrypted, and the ciphertext it got (the WebCrypto hook). */
-export const WrapObservation = z.object({ key: B64Key, wrapped: z.string().check(z.maxLength(2048)), at: z.number() });
+export const WrapObservation = z.object({ key: B64Key, wrapped: z.string().check(z.maxLength(MAX_WRAPPED_BASE64)), at: z.number() });
 export type WrapObservation = z.infer<typeof WrapObservation>;
 
 /** What the panel sees. Keys are included (the panel masks them); the private key never is. */
@@ -68,14 +69,31 @@ export interface KeyCandidate {
   sessionId?: string;
 }
 
-export const KEYRING_LIMITS = { entries: 500, candidates: 200, wraps: 200 } as const;
+/**
+ * Per pool, not overall: what the page makes us observe (handshakes, type-1 envelopes, trial hits) is
+ * evicted oldest first among itself and can never push out a key the user typed or one derived from the
+ * user's private key (issue #10). Keys typed by the user are refused past their limit, never evicted.
+ */
+export const KEYRING_LIMITS = { observed: 500, privateKey: 500, manual: 200, candidates: 200, wraps: 200 } as const;
+
+type Pool = 'observed' | 'privateKey' | 'manual' | 'keyhole';
+const poolOf = (s: KeySource): Pool => (s === 'manual' ? 'manual' : s === 'private-key' ? 'privateKey' : s === 'keyhole-session' ? 'keyhole' : 'observed');
+
+/**
+ * What one change added, so the capture hub re-decrypts only what it can open (issue #10: O(what it
+ * can match), not O(everything buffered)). `session`: `keys` for that session (sessionId undefined:
+ * keys without one, tried on anything); `candidate`: a loose key to try; `all`: anything else that may open more (private key, bulk replace); `meta`: nothing new to open (a removal, an AAD note).
+ */
+export type KeyringChange = { kind: 'session'; sessionId: string | undefined; keys: string[] } | { kind: 'candidate'; key: string } | { kind: 'wrap'; wrapped: string; key: string } | { kind: 'all' } | { kind: 'meta' };
 
 export class Keyring {
   private entries: KeyEntry[] = [];
   private loose: CandidateKey[] = [];
   private wraps: WrapObservation[] = [];
+  /** wrapped (standard Base64) → key: learning a handshake looks its wrapped keys up in O(1). */
+  private wrapIndex = new Map<string, string>();
   private privateKeyPem: string | undefined;
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(c: KeyringChange) => void>();
   private decodedKeys = new Map<string, Uint8Array>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -87,6 +105,7 @@ export class Keyring {
       k.entries = s.data.entries;
       k.loose = s.data.candidates;
       k.wraps = s.data.wraps;
+      for (const w of k.wraps) k.wrapIndex.set(w.wrapped, w.key);
       k.privateKeyPem = s.data.privateKeyPem;
     }
     return k;
@@ -105,22 +124,26 @@ export class Keyring {
     return { entries: [...this.entries], candidates: [...this.loose], wraps: this.wraps.length, hasPrivateKey: !!this.privateKeyPem };
   }
 
-  onChange(listener: () => void): () => void {
+  onChange(listener: (c: KeyringChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l();
+  private changed(c: KeyringChange = { kind: 'all' }): void {
+    for (const l of this.listeners) l(c);
   }
 
   /**
    * Adds keys for a session. Merges into an entry for the same session when it fills a missing side
-   * without contradicting a known one; returns false when nothing new was learnt.
+   * without contradicting a known one; returns false when nothing new was learnt, and for anything the
+   * keyring cannot hold (a session id over MAX_SESSION_ID_LENGTH, a key that is not 32 bytes): never
+   * throws, because its callers (decryption, key learning) must not (issue #10).
    */
   add(e: { sessionId?: string; requestKey?: string; responseKey?: string; source: KeySource; label?: string }): boolean {
     if (!e.requestKey && !e.responseKey) return false;
-    const entry = KeyEntry.parse({ ...e, addedAt: this.now() });
+    const parsed = KeyEntry.safeParse({ ...e, addedAt: this.now() });
+    if (!parsed.success) return false;
+    const entry = parsed.data;
     for (const x of this.entries) {
       if (x.sessionId !== entry.sessionId) continue;
       const reqOk = !x.requestKey || !entry.requestKey || x.requestKey === entry.requestKey;
@@ -130,52 +153,84 @@ export class Keyring {
       if (!fills) return false;
       x.requestKey ??= entry.requestKey;
       x.responseKey ??= entry.responseKey;
-      this.changed();
+      this.changed({ kind: 'session', sessionId: entry.sessionId, keys: keysOf(entry) });
       return true;
     }
+    const pool = poolOf(entry.source);
+    if (pool === 'manual' && this.count(pool) >= KEYRING_LIMITS.manual) return false;
     this.entries.push(entry);
-    if (this.entries.length > KEYRING_LIMITS.entries) this.entries.shift();
-    this.changed();
+    if (pool === 'observed' || pool === 'privateKey') {
+      const limit = pool === 'observed' ? KEYRING_LIMITS.observed : KEYRING_LIMITS.privateKey;
+      if (this.count(pool) > limit) this.entries.splice(this.entries.findIndex((x) => poolOf(x.source) === pool), 1);
+    }
+    this.changed({ kind: 'session', sessionId: entry.sessionId, keys: keysOf(entry) });
     return true;
   }
 
-  /** Sessions replaced wholesale from one source (Keyhole's own sessions are re-read, not accumulated). */
+  /** Entries of one pool (see KEYRING_LIMITS). */
+  private count(pool: Pool): number {
+    let n = 0;
+    for (const x of this.entries) if (poolOf(x.source) === pool) n++;
+    return n;
+  }
+
+  /** True when typed keys have reached their limit (the panel says so rather than evicting one). */
+  manualFull(): boolean {
+    return this.count('manual') >= KEYRING_LIMITS.manual;
+  }
+
+  /** Sessions replaced wholesale from one source (Keyhole's own sessions are re-read, not accumulated). Entries the keyring cannot hold are skipped. */
   replaceSource(source: KeySource, list: Array<{ sessionId?: string; requestKey?: string; responseKey?: string; label?: string }>): void {
     const before = JSON.stringify(this.entries.filter((e) => e.source === source).map(({ addedAt: _a, aad: _b, ...rest }) => rest));
     const kept = new Map(this.entries.filter((e) => e.source === source).map((e) => [`${e.sessionId}|${e.requestKey}|${e.responseKey}`, e]));
-    const next: KeyEntry[] = list.map((x) => kept.get(`${x.sessionId}|${x.requestKey}|${x.responseKey}`) ?? KeyEntry.parse({ ...x, source, addedAt: this.now() }));
+    const next: KeyEntry[] = list.flatMap((x) => {
+      const old = kept.get(`${x.sessionId}|${x.requestKey}|${x.responseKey}`);
+      if (old) return [old];
+      const p = KeyEntry.safeParse({ ...x, source, addedAt: this.now() });
+      return p.success ? [p.data] : [];
+    });
     this.entries = [...this.entries.filter((e) => e.source !== source), ...next];
     const after = JSON.stringify(next.map(({ addedAt: _a, aad: _b, ...rest }) => rest));
-    if (before !== after) this.changed();
+    if (before === after) return;
+    const added = next.filter((e) => !kept.has(`${e.sessionId}|${e.requestKey}|${e.responseKey}`));
+    if (added.length === 0) this.changed({ kind: 'meta' });
+    for (const e of added) this.changed({ kind: 'session', sessionId: e.sessionId, keys: keysOf(e) });
   }
 
+  /** A loose key to try by trial; false when known already or not a 32-byte key. */
   addCandidate(c: CandidateKey): boolean {
-    const parsed = CandidateKey.parse(c);
+    const p = CandidateKey.safeParse(c);
+    if (!p.success) return false;
+    const parsed = p.data;
     if (this.loose.some((x) => x.key === parsed.key) || this.wraps.some((w) => w.key === parsed.key)) return false;
     this.loose.push(parsed);
     if (this.loose.length > KEYRING_LIMITS.candidates) this.loose.shift();
-    this.changed();
+    this.changed({ kind: 'candidate', key: parsed.key });
     return true;
   }
 
+  /** An observed RSA-OAEP wrap; false when known already or malformed. */
   addWrap(w: WrapObservation): boolean {
-    const parsed = WrapObservation.parse(w);
-    if (this.wraps.some((x) => x.wrapped === parsed.wrapped)) return false;
+    const p = WrapObservation.safeParse(w);
+    if (!p.success) return false;
+    const parsed = p.data;
+    if (this.wrapIndex.has(parsed.wrapped)) return false;
     this.wraps.push(parsed);
-    if (this.wraps.length > KEYRING_LIMITS.wraps) this.wraps.shift();
+    this.wrapIndex.set(parsed.wrapped, parsed.key);
+    if (this.wraps.length > KEYRING_LIMITS.wraps) {
+      const old = this.wraps.shift()!;
+      if (this.wrapIndex.get(old.wrapped) === old.key) this.wrapIndex.delete(old.wrapped);
+    }
     // The wrapped key now has a better provenance than a bare import; one copy is enough for trials.
     this.loose = this.loose.filter((x) => x.key !== parsed.key);
-    this.changed();
+    this.changed({ kind: 'wrap', wrapped: parsed.wrapped, key: parsed.key });
     return true;
   }
 
-  /** The plaintext key behind an observed encReqKey / encRespKey, if the page wrapped it in view. */
+  /** The plaintext key behind an observed encReqKey / encRespKey, if the page wrapped it in view. O(1). */
   findWrapped(wrapped: Uint8Array): Uint8Array | undefined {
-    for (const w of this.wraps) {
-      const bytes = fromBase64Safe(w.wrapped);
-      if (bytes && bytesEqual(bytes, wrapped)) return fromBase64(w.key);
-    }
-    return undefined;
+    const key = this.wrapIndex.get(toBase64(wrapped));
+    return key === undefined ? undefined : this.keyBytes(key).slice();
   }
 
   setPrivateKey(pem: string | undefined): void {
@@ -193,13 +248,13 @@ export class Keyring {
     const e = this.entries.find((x) => x.sessionId === sessionId && x.sessionId !== undefined);
     if (!e || e.aad === aad) return;
     e.aad = aad;
-    this.changed();
+    this.changed({ kind: 'meta' });
   }
 
   removeEntry(index: number): boolean {
     if (index < 0 || index >= this.entries.length) return false;
     this.entries.splice(index, 1);
-    this.changed();
+    this.changed({ kind: 'meta' });
     return true;
   }
 
@@ -207,6 +262,7 @@ export class Keyring {
     this.entries = [];
     this.loose = [];
     this.wraps = [];
+    this.wrapIndex.clear();
     this.changed();
   }
 
@@ -236,6 +292,19 @@ export class Keyring {
     }
     for (const w of [...this.wraps].reverse()) push(w.key, { dir: 'any', source: 'trial' });
     for (const c of [...this.loose].reverse()) push(c.key, { dir: 'any', source: 'trial' });
+    return out;
+  }
+
+  /** Given loose keys (standard Base64, from a KeyringChange) as trial candidates; malformed ones skipped. */
+  looseCandidates(keys: readonly string[]): KeyCandidate[] {
+    const out: KeyCandidate[] = [];
+    for (const k of new Set(keys)) {
+      try {
+        out.push({ key: this.keyBytes(k), dir: 'any', source: 'trial' });
+      } catch {
+        /* not Base64: nothing to try */
+      }
+    }
     return out;
   }
 
@@ -275,12 +344,6 @@ export class Keyring {
   }
 }
 
-function fromBase64Safe(s: string): Uint8Array | undefined {
-  try {
-    return fromBase64(s);
-  } catch {
-    return undefined;
-  }
-}
+const keysOf = (e: KeyEntry): string[] => [e.requestKey, e.responseKey].filter((k): k is string => k !== undefined);
 
 export { toBase64 as keyToBase64 };

@@ -79,8 +79,20 @@ export interface LearnOptions {
   unwrap?: Unwrap;
 }
 
-/** Adds what the exchange reveals to the keyring; returns the number of entries added or filled. */
+/**
+ * Adds what the exchange reveals to the keyring; returns the number of entries added or filled. Never
+ * throws: a session id or key the keyring cannot hold teaches nothing (the exchange is shown with a
+ * coded error by decryptExchange), and an unwrap failure is "no key".
+ */
 export async function learnKeys(ex: CapturedExchange, keyring: Keyring, o: LearnOptions = {}): Promise<number> {
+  try {
+    return await learnKeysUnsafe(ex, keyring, o);
+  } catch {
+    return 0;
+  }
+}
+
+async function learnKeysUnsafe(ex: CapturedExchange, keyring: Keyring, o: LearnOptions): Promise<number> {
   const pair = wrappedPairOf(ex);
   if (!pair) return 0;
   let added = 0;

@@ -9,6 +9,7 @@ import { defineRpc, RpcRequest, RpcResponse } from './rpc';
 import { CapturedExchange } from '../inspect/exchange';
 import { DecryptedExchangeSchema, type DecryptedExchange } from '../inspect/decrypt-exchange';
 import { KeyringSnapshot } from '../inspect/keyring';
+import { MAX_SESSION_ID_LENGTH } from '../inspect/limits';
 
 export const PANEL_PORT_PREFIX = 'keyhole-panel:';
 export const panelPortName = (tabId: number) => `${PANEL_PORT_PREFIX}${tabId}`;
@@ -22,7 +23,7 @@ export function tabIdOfPortName(name: string): number | undefined {
 export const SNAPSHOT_BATCH = 50;
 
 export const PanelPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), tabId: z.int(), hooked: z.boolean(), bufferLimit: z.int(), dropped: z.optional(z.int().check(z.nonnegative())) }),
+  z.object({ kind: z.literal('status'), tabId: z.int(), hooked: z.boolean(), bufferLimit: z.int(), dropped: z.optional(z.int().check(z.nonnegative())), skipped: z.optional(z.int().check(z.nonnegative())) }),
   z.object({ kind: z.literal('snapshot'), exchanges: z.array(DecryptedExchangeSchema), done: z.boolean() }),
   z.object({ kind: z.literal('exchange'), exchange: DecryptedExchangeSchema }),
   z.object({ kind: z.literal('keyring'), keyring: KeyringSnapshot }),
@@ -30,7 +31,7 @@ export const PanelPush = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rpc-response'), id: z.int(), response: RpcResponse }),
 ]);
 export type PanelPush =
-  | { kind: 'status'; tabId: number; hooked: boolean; bufferLimit: number; dropped?: number }
+  | { kind: 'status'; tabId: number; hooked: boolean; bufferLimit: number; dropped?: number; skipped?: number }
   | { kind: 'snapshot'; exchanges: DecryptedExchange[]; done: boolean }
   | { kind: 'exchange'; exchange: DecryptedExchange }
   | { kind: 'keyring'; keyring: KeyringSnapshot }
@@ -50,7 +51,7 @@ export const panelRpc = defineRpc('panel', {
   getKeyring: { input: z.object({}), output: KeyringSnapshot },
   addManualKey: {
     input: z.object({
-        sessionId: z.string().check(z.trim(), z.minLength(1), z.maxLength(512)),
+        sessionId: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_SESSION_ID_LENGTH)),
         requestKey: z.optional(z.string().check(z.maxLength(200))),
         responseKey: z.optional(z.string().check(z.maxLength(200))),
         label: z.optional(z.string().check(z.maxLength(200))),

@@ -2,45 +2,46 @@
  * The capture hub: everything the service worker does with captured traffic, behind injected
  * storage and session-engine functions so it runs under unit tests as well as in Chrome.
  *
- *  relay → ingest(): learn keys (learn-keys.ts), decrypt once, buffer, push to open panels, and —
- *          when the page refreshed a session Keyhole follows — notePageRotation() at once, panel or not;
- *          when the page presented a refresh token Keyhole had already spent — notePageReuse(): the
- *          exchange is flagged (`conflict`) and the engine marks the session revoked;
- *  crypto events → keyring (wraps / candidate keys) → re-learn handshakes, re-decrypt what failed;
+ *  relay → ingest(): learn keys (learn-keys.ts), decrypt once, buffer, push to open panels, and let
+ *          page-refresh.ts tell the session engine about the page's own refreshes;
+ *  crypto events → keyring (wraps / candidate keys) → re-learn the handshakes that carry that wrap, and
+ *          re-decrypt only what the new key can open (redecrypt passes below);
  *  panel ports → snapshot + live pushes + RPC (panel-port.ts).
  *
+ * The page decides how much work it causes (issue #10 item 2), so: every tab has its own serial lane
+ * (lanes.ts) — one tab's flood never queues another tab's exchange behind it; learning a wrap or a key
+ * costs O(what it can match) (exchange-index.ts, the keyring's wrap index); a re-decrypt pass tries at
+ * most PASS_EXCHANGES exchanges with at most PASS_KEYS new keys, yields every SLICE_MS, and counts what it
+ * skipped (shown in the panel's status bar as a flood).
+ *
  * State that must survive a stopped worker (buffers, keyring) is mirrored in storage.session; the
- * decrypted views are a cache rebuilt on demand. Work is serialised on one queue so keys learnt from
- * a handshake are in the keyring before the next exchange of that session is decrypted.
+ * decrypted views are a cache rebuilt on demand.
  */
-import { apiBaseOf } from '../../inspect/classify';
-import { decryptExchange, type DecryptedExchange, type ExchangeConflict } from '../../inspect/decrypt-exchange';
+import { decryptExchange, type DecryptOptions, type DecryptedExchange } from '../../inspect/decrypt-exchange';
 import { headerValue, type CapturedExchange } from '../../inspect/exchange';
-import { Keyring, type CandidateKey, type KeyringSnapshot, type WrapObservation } from '../../inspect/keyring';
-import { learnKeys, wrappedPairOf } from '../../inspect/learn-keys';
+import { Keyring, type CandidateKey, type KeyringChange, type KeyringSnapshot, type WrapObservation } from '../../inspect/keyring';
+import { learnKeys } from '../../inspect/learn-keys';
 import { KeyholeError } from '../../protocol/errors';
-import { errorFromResponse } from '../../protocol/server-errors';
-import { provesUnspent } from '../sessions/refresh-outcome';
+import { ExchangeIndex } from './exchange-index';
+import { Lanes, yieldTurn, type Lane } from './lanes';
+import { PageRefreshes, spendsToken, tokenPairOf, type ApiAllowed, type SessionsBridge } from './page-refresh';
 import { TabBuffers, type BufferLimits, type KvArea, DEFAULT_LIMITS } from './tab-buffers';
 
-export interface SessionsBridge {
-  listOwnScSessions(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; envId: string }>>;
-  adoptSession(input: { apiBase: string; accessToken?: string; refreshToken: string; expiresIn?: number; label?: string; clientHash?: string }): Promise<{ sessionKey: string }>;
-  notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean>;
-  /** The page presented `refreshToken` in a refresh answered at `answeredAt`: the session Keyhole spent it for (now revoked), if any. */
-  notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined>;
-}
+export type { SessionsBridge } from './page-refresh';
 
 export type HubEvent =
   | { kind: 'exchange'; tabId: number; exchange: DecryptedExchange }
   | { kind: 'cleared'; tabId: number }
   | { kind: 'keyring'; keyring: KeyringSnapshot }
   | { kind: 'hooked'; tabId: number }
-  | { kind: 'dropped'; tabId: number; dropped: number };
+  | { kind: 'dropped'; tabId: number; dropped: number }
+  | { kind: 'skipped'; tabId: number; skipped: number };
 
 export interface HubOptions {
   area: KvArea;
   sessions?: SessionsBridge;
+  /** May a page of this origin speak for this API base (page-refresh.ts)? Default: same origin only. */
+  apiAllowed?: ApiAllowed;
   liveTabs?: () => Promise<number[]>;
   limits?: BufferLimits;
   now?: () => number;
@@ -50,21 +51,47 @@ export interface HubOptions {
 
 const KEYRING_KEY = 'kh.cap.keyring';
 const OWN_SESSIONS_TTL_MS = 1000;
+/** Failed exchanges one re-decrypt pass of a tab retries (newest first); the rest are counted as skipped. */
+export const PASS_EXCHANGES = 200;
+/** New loose keys one pass tries (same bound as decryption's own trials); older surplus keys are skipped. */
+export const PASS_KEYS = 48;
+/** A pass gives the event loop a turn after this much work, so other tabs and the panel get in. */
+const SLICE_MS = 8;
+/** Keyring pushes to panels are coalesced (a flood of candidate keys would otherwise push hundreds). */
+const KEYRING_PUSH_MS = 50;
+
+/** What a tab's next re-decrypt pass should try. */
+interface PassWork {
+  sessions: Set<string>;
+  loose: Set<string>;
+  full: boolean;
+}
+
+const sameOrigin: ApiAllowed = async (pageOrigin, apiBase) => {
+  try {
+    return pageOrigin !== undefined && new URL(apiBase).origin === pageOrigin;
+  } catch {
+    return false;
+  }
+};
 
 export class CaptureHub {
   readonly buffers: TabBuffers;
   keyring: Keyring;
+  private readonly index = new ExchangeIndex();
+  private readonly refreshes: PageRefreshes;
   private decrypted = new Map<string, DecryptedExchange>();
-  private rotationNoted = new Set<string>();
-  /** Conflicts found per exchange id: once flagged, re-decryptions keep the flag without asking the engine. */
-  private reuseNoted = new Map<string, ExchangeConflict>();
   private listeners = new Set<(e: HubEvent) => void>();
   /** Hook messages the tab's relay refused under its flood limit (memory only: a count, nothing to keep). */
   private droppedByTab = new Map<number, number>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Re-decrypt tries a pass skipped under its budget, per tab (memory only). */
+  private skippedByTab = new Map<number, number>();
+  private readonly lanes: Lanes;
+  private work = new Map<number, PassWork>();
+  private passQueued = new Set<number>();
   private readyPromise: Promise<void> | undefined;
   private ownSessionsAt = -Infinity;
-  private redecryptTimer: ReturnType<typeof setTimeout> | undefined;
+  private keyringPush: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> | undefined;
   private saveAgain = false;
   private readonly now: () => number;
@@ -73,6 +100,8 @@ export class CaptureHub {
     this.now = o.now ?? Date.now;
     this.buffers = new TabBuffers(o.area, o.limits ?? DEFAULT_LIMITS);
     this.keyring = new Keyring(this.now);
+    this.refreshes = new PageRefreshes(o.sessions, o.apiAllowed ?? sameOrigin, (e) => o.onError?.(e));
+    this.lanes = new Lanes(() => this.ready());
   }
 
   on(listener: (e: HubEvent) => void): () => void {
@@ -94,28 +123,34 @@ export class CaptureHub {
     this.readyPromise ??= (async () => {
       const stored = await this.o.area.get([KEYRING_KEY]);
       this.keyring = Keyring.fromState(stored[KEYRING_KEY], this.now);
-      this.keyring.onChange(() => this.keyringChanged());
+      this.keyring.onChange((c) => this.keyringChanged(c));
       await this.buffers.ready(this.o.liveTabs);
+      for (const tabId of this.buffers.tabIds()) for (const ex of this.buffers.get(tabId)) this.index.add(ex);
     })();
     return this.readyPromise;
   }
 
-  /** One queue for all mutations: ordered learning, no interleaved read-modify-write. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => this.ready()).then(fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+  private lane<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+    return this.lanes.run(lane, fn);
   }
 
-  private keyringChanged(): void {
+  // ── keyring changes → persistence, panel pushes, re-decrypt passes ─────────
+
+  private keyringChanged(c: KeyringChange): void {
     this.persistKeyring();
-    this.emit({ kind: 'keyring', keyring: this.keyring.snapshot() });
-    // Coalesce: one trial success can add several keys in a row.
-    if (this.redecryptTimer === undefined) {
-      this.redecryptTimer = setTimeout(() => {
-        this.redecryptTimer = undefined;
-        void this.serial(() => this.redecryptFailed()).catch((e) => this.o.onError?.(e));
-      }, 20);
+    this.keyringPush ??= setTimeout(() => {
+      this.keyringPush = undefined;
+      this.emit({ kind: 'keyring', keyring: this.keyring.snapshot() });
+    }, KEYRING_PUSH_MS);
+    // Route to what the change can open. Candidates and wraps are routed by their callers (they know the tab).
+    if (c.kind === 'session' && c.sessionId !== undefined) {
+      for (const { tabId } of this.index.ofSession(c.sessionId)) this.schedule(tabId, { sessions: [c.sessionId] });
+    } else if (c.kind === 'session') {
+      // Keys without a session: any failed exchange may be theirs; tried alone, capped per tab.
+      for (const tabId of this.buffers.tabIds()) this.schedule(tabId, { loose: c.keys });
+    } else if (c.kind === 'all') {
+      // A private key: every tab, capped (its handshakes are re-learnt by setPrivateKey).
+      for (const tabId of this.buffers.tabIds()) this.schedule(tabId, { full: true });
     }
   }
 
@@ -154,34 +189,47 @@ export class CaptureHub {
   // ── inputs from the relay ────────────────────────────────────────────────
 
   markHooked(tabId: number): Promise<void> {
-    return this.serial(async () => {
+    return this.lane(tabId, async () => {
       await this.buffers.markHooked(tabId);
       this.emit({ kind: 'hooked', tabId });
     });
   }
 
   ingest(ex: CapturedExchange): Promise<DecryptedExchange> {
-    return this.serial(async () => {
+    return this.lane(ex.tabId, async () => {
       await this.refreshOwnSessions();
       await learnKeys(ex, this.keyring);
-      const evicted = await this.buffers.add(ex);
-      for (const id of evicted) this.forget(id);
+      await this.buffer(ex);
       const d = await this.decryptAndNote(ex);
       this.emit({ kind: 'exchange', tabId: ex.tabId, exchange: d });
       return d;
     });
   }
 
-  addWrap(w: WrapObservation): Promise<void> {
-    return this.serial(async () => {
-      if (this.keyring.addWrap(w)) await this.relearnHandshakes();
+  /**
+   * The page RSA-encrypted a key: learn the buffered handshakes carrying exactly that ciphertext (index
+   * lookup, not a scan), and let the tab's next pass try the key by trial.
+   */
+  addWrap(w: WrapObservation, tabId?: number): Promise<void> {
+    return this.lane(tabId ?? 'global', async () => {
+      if (!this.keyring.addWrap(w)) return;
+      for (const id of this.index.withWrapped(w.wrapped)) {
+        const ex = this.buffers.find(id);
+        if (ex) await learnKeys(ex, this.keyring);
+      }
+      this.scheduleLoose(tabId, w.key);
     });
   }
 
-  addCandidate(c: CandidateKey): Promise<void> {
-    return this.serial(async () => {
-      this.keyring.addCandidate(c);
+  addCandidate(c: CandidateKey, tabId?: number): Promise<void> {
+    return this.lane(tabId ?? 'global', async () => {
+      if (this.keyring.addCandidate(c)) this.scheduleLoose(tabId, c.key);
     });
+  }
+
+  /** A loose key from a tab: only that tab's failed exchanges are retried with it (a key a page holds is for its own traffic). */
+  private scheduleLoose(tabId: number | undefined, key: string): void {
+    for (const t of tabId === undefined ? this.buffers.tabIds() : [tabId]) this.schedule(t, { loose: [key] });
   }
 
   /** The relay's flood limit dropped `count` messages of this tab: the panel says so (they are not recoverable). */
@@ -195,117 +243,121 @@ export class CaptureHub {
     return this.droppedByTab.get(tabId) ?? 0;
   }
 
+  /** Re-decrypt tries skipped under the per-pass budget in this tab (a flood of keys). */
+  skipped(tabId: number): number {
+    return this.skippedByTab.get(tabId) ?? 0;
+  }
+
   tabClosed(tabId: number): Promise<void> {
     this.droppedByTab.delete(tabId);
-    return this.serial(async () => {
+    this.skippedByTab.delete(tabId);
+    this.work.delete(tabId);
+    return this.lane(tabId, async () => {
       for (const id of await this.buffers.clearTab(tabId, { forgetHooked: true })) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
     });
   }
 
-  // ── decryption ───────────────────────────────────────────────────────────
+  // ── buffering and decryption ─────────────────────────────────────────────
 
-  /** An exchange left the buffer: drop what is cached about it. */
-  private forget(id: string): void {
-    this.decrypted.delete(id);
-    this.reuseNoted.delete(id);
+  private async buffer(ex: CapturedExchange): Promise<void> {
+    for (const id of await this.buffers.add(ex)) this.forget(id);
+    this.index.add(ex);
   }
 
-  private async decryptAndNote(ex: CapturedExchange): Promise<DecryptedExchange> {
-    const d = await decryptExchange(ex, this.keyring);
-    if (ex.tabId >= 0 && this.buffers.find(ex.id)) this.decrypted.set(ex.id, d);
-    await this.noteRotation(d);
-    await this.noteReuse(d);
-    return d;
+  /** An exchange left the buffer: drop what is cached and indexed about it. */
+  private forget(id: string): void {
+    if (this.buffers.find(id)) return; // replaced in place (same id): still buffered
+    this.decrypted.delete(id);
+    this.index.remove(id);
+    this.refreshes.forget(id);
   }
 
   /**
-   * The page refreshed a session (§11: single-use refresh tokens). If Keyhole follows that session,
-   * its copy must move to the new pair now, or the next Keyhole refresh would replay a burnt token
-   * and revoke the family (§12 reuse detection). Done once per exchange, DevTools open or not.
+   * Decrypts (never throws: decryptExchange's contract), caches and tells page-refresh.ts. `before`: a
+   * side it had already decrypted stays decrypted even when this pass only tried new keys.
    */
-  private async noteRotation(d: DecryptedExchange): Promise<void> {
-    if (!this.o.sessions || d.kind !== 'refresh' || !d.follow || this.rotationNoted.has(d.exchange.id)) return;
-    const req = d.request.json as { refreshToken?: unknown } | undefined;
-    const data = (d.response.json as { data?: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } } | undefined)?.data;
-    if (typeof req?.refreshToken !== 'string' || typeof data?.accessToken !== 'string' || typeof data.refreshToken !== 'string') return;
-    this.rotationNoted.add(d.exchange.id);
+  private async decryptAndNote(ex: CapturedExchange, opts: DecryptOptions = {}, before?: DecryptedExchange): Promise<DecryptedExchange> {
+    let d = await decryptExchange(ex, this.keyring, opts);
+    if (before) d = keepDecrypted(before, d);
+    if (ex.tabId >= 0 && this.buffers.find(ex.id)) this.decrypted.set(ex.id, d);
     try {
-      await this.o.sessions.notePageRotation({
-        apiBase: d.follow.apiBase,
-        oldRefreshToken: req.refreshToken,
-        accessToken: data.accessToken,
-        refreshToken: data.refreshToken,
-        expiresIn: typeof data.expiresIn === 'number' ? data.expiresIn : 3600,
-      });
+      await this.refreshes.note(d);
     } catch (e) {
       this.o.onError?.(e);
     }
+    return d;
+  }
+
+  private schedule(tabId: number, w: { sessions?: string[]; loose?: string[]; full?: boolean }): void {
+    let work = this.work.get(tabId);
+    if (!work) this.work.set(tabId, (work = { sessions: new Set(), loose: new Set(), full: false }));
+    for (const s of w.sessions ?? []) work.sessions.add(s);
+    for (const k of w.loose ?? []) work.loose.add(k);
+    if (w.full) work.full = true;
+    if (this.passQueued.has(tabId)) return; // the queued pass takes this work too
+    this.passQueued.add(tabId);
+    void this.lane(tabId, () => {
+      this.passQueued.delete(tabId);
+      return this.runPass(tabId);
+    }).catch((e) => this.o.onError?.(e));
   }
 
   /**
-   * The other direction of the same hazard: Keyhole refreshed a followed session (popup or alarm), so the
-   * page's copy of the refresh token is spent; when the page then presents it, the gateway sees a reuse
-   * and revokes the whole family (§12) — Keyhole's new pair included. Say so at once: flag this exchange
-   * (`conflict`, shown on its panel row) and have the engine mark the session revoked, rather than letting
-   * Keyhole's next refresh discover it. Only the gateway's own word counts: a decrypted answer saying the
-   * refresh token is invalid (REFRESH_REJECTED). No answer (network error), a 5xx, a 429 or an answer
-   * not decrypted yet prove nothing — revoking on those would kill a healthy family for good (an
-   * undecrypted answer comes back here when keys arrive). Nothing is sent to the page or the gateway.
+   * One bounded re-decrypt pass of a tab: first the exchanges of sessions that gained keys (their own
+   * keys only: O(that session's exchanges)), then failed exchanges, newest first, with the new loose keys
+   * only — at most PASS_EXCHANGES exchanges and PASS_KEYS keys; what is left over is counted, not queued.
    */
-  private async noteReuse(d: DecryptedExchange): Promise<void> {
-    if (!this.o.sessions || d.kind !== 'refresh') return;
-    const token = (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken;
-    const status = d.exchange.status;
-    if (typeof token !== 'string' || status === undefined || d.responseCode === undefined) return;
-    if (errorFromResponse(status, { code: d.responseCode }).code !== 'REFRESH_REJECTED') return;
-    const id = d.exchange.id;
-    let conflict = this.reuseNoted.get(id);
-    if (!conflict) {
-      const apiBase = apiBaseOf(d.exchange.url);
-      if (!apiBase) return;
-      try {
-        const hit = await this.o.sessions.notePageReuse({
-          apiBase,
-          refreshToken: token,
-          answeredAt: d.exchange.startedAt + (d.exchange.durationMs ?? 0),
-          exchangeId: id,
-        });
-        if (!hit) return; // no match (yet): asked again if this exchange is decrypted again
-        conflict = reuseConflict(hit);
-      } catch (e) {
-        this.o.onError?.(e);
-        return;
-      }
-      this.reuseNoted.set(id, conflict);
-    }
-    d.conflict = conflict;
-  }
-
-  private async relearnHandshakes(): Promise<number> {
-    let added = 0;
-    for (const tabId of this.buffers.tabIds()) {
-      for (const ex of this.buffers.get(tabId)) if (wrappedPairOf(ex)) added += await learnKeys(ex, this.keyring);
-    }
-    return added;
-  }
-
-  private async redecryptFailed(): Promise<void> {
-    for (const tabId of this.buffers.tabIds()) {
-      for (const ex of this.buffers.get(tabId)) {
-        const before = this.decrypted.get(ex.id);
-        if (before && !retryable(before)) continue;
-        const after = await this.decryptAndNote(ex);
-        if (!before || JSON.stringify(sideStates(before)) !== JSON.stringify(sideStates(after))) {
-          this.emit({ kind: 'exchange', tabId, exchange: after });
-        }
+  private async runPass(tabId: number): Promise<void> {
+    const work = this.work.get(tabId);
+    this.work.delete(tabId);
+    if (!work) return;
+    let sliceStart = performance.now();
+    const breathe = async () => {
+      if (performance.now() - sliceStart < SLICE_MS) return;
+      await yieldTurn();
+      sliceStart = performance.now();
+    };
+    const retry = async (ex: CapturedExchange, opts: DecryptOptions) => {
+      const before = this.decrypted.get(ex.id);
+      if (before && !retryable(before)) return;
+      const after = await this.decryptAndNote(ex, opts, before);
+      if (!before || changed(before, after)) this.emit({ kind: 'exchange', tabId, exchange: after });
+      await breathe();
+    };
+    for (const sessionId of work.sessions) {
+      for (const { id, tabId: t } of this.index.ofSession(sessionId)) {
+        const ex = t === tabId ? this.buffers.find(id) : undefined;
+        if (ex) await retry(ex, { loose: [] });
       }
     }
+    if (!work.full && work.loose.size === 0) return;
+    const allKeys = [...work.loose];
+    const keys = allKeys.slice(-PASS_KEYS);
+    let skipped = allKeys.length - keys.length;
+    let tried = 0;
+    const items = this.buffers.get(tabId);
+    for (let i = items.length - 1; i >= 0; i--) {
+      const ex = items[i];
+      const before = this.decrypted.get(ex.id);
+      if (before && !retryable(before)) continue;
+      if (tried >= PASS_EXCHANGES) {
+        skipped++;
+        continue;
+      }
+      tried++;
+      await retry(ex, work.full ? {} : { loose: keys });
+    }
+    if (skipped > 0) {
+      const total = this.skipped(tabId) + skipped;
+      this.skippedByTab.set(tabId, total);
+      this.emit({ kind: 'skipped', tabId, skipped: total });
+    }
   }
 
-  /** Every buffered exchange of a tab, decrypted (cached), oldest first. */
+  /** Every buffered exchange of a tab, decrypted (cached), oldest first. Never fails for one bad exchange. */
   decryptedFor(tabId: number): Promise<DecryptedExchange[]> {
-    return this.serial(async () => {
+    return this.lane(tabId, async () => {
       await this.refreshOwnSessions();
       const out: DecryptedExchange[] = [];
       for (const ex of this.buffers.get(tabId)) out.push(this.decrypted.get(ex.id) ?? (await this.decryptAndNote(ex)));
@@ -317,39 +369,54 @@ export class CaptureHub {
 
   clearTab(tabId: number): Promise<void> {
     if (this.droppedByTab.delete(tabId)) this.emit({ kind: 'dropped', tabId, dropped: 0 });
-    return this.serial(async () => {
+    if (this.skippedByTab.delete(tabId)) this.emit({ kind: 'skipped', tabId, skipped: 0 });
+    this.work.delete(tabId);
+    return this.lane(tabId, async () => {
       for (const id of await this.buffers.clearTab(tabId)) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
     });
   }
 
-  keyringSnapshot(): Promise<KeyringSnapshot> {
-    return this.serial(async () => {
-      await this.refreshOwnSessions();
-      return this.keyring.snapshot();
-    });
+  async keyringSnapshot(): Promise<KeyringSnapshot> {
+    await this.ready();
+    await this.refreshOwnSessions();
+    return this.keyring.snapshot();
   }
 
-  addManualKey(input: { sessionId: string; requestKey?: string; responseKey?: string; label?: string }): Promise<KeyringSnapshot> {
-    return this.serial(async () => {
-      this.keyring.add({ ...input, source: 'manual' });
-      return this.keyring.snapshot();
-    });
+  async addManualKey(input: { sessionId: string; requestKey?: string; responseKey?: string; label?: string }): Promise<KeyringSnapshot> {
+    await this.ready();
+    if (!this.keyring.add({ ...input, source: 'manual' }) && this.keyring.manualFull()) {
+      throw new KeyholeError('INPUT_INVALID', 'keyring: the limit of keys typed in is reached; remove one first');
+    }
+    return this.keyring.snapshot();
   }
 
-  removeKey(index: number): Promise<KeyringSnapshot> {
-    return this.serial(async () => {
-      if (!this.keyring.removeEntry(index)) throw new KeyholeError('INPUT_INVALID', 'keyring: no such entry');
-      return this.keyring.snapshot();
-    });
+  async removeKey(index: number): Promise<KeyringSnapshot> {
+    await this.ready();
+    if (!this.keyring.removeEntry(index)) throw new KeyholeError('INPUT_INVALID', 'keyring: no such entry');
+    return this.keyring.snapshot();
   }
 
-  /** `pem` already checked by the caller (importPrivateKeyPem); undefined forgets it. */
-  setPrivateKey(pem: string | undefined): Promise<number> {
-    return this.serial(async () => {
-      this.keyring.setPrivateKey(pem);
-      return pem ? this.relearnHandshakes() : 0;
-    });
+  /** `pem` already checked by the caller (importPrivateKeyPem); undefined forgets it. Returns how many entries it unwrapped. */
+  async setPrivateKey(pem: string | undefined): Promise<number> {
+    await this.ready();
+    this.keyring.setPrivateKey(pem);
+    if (!pem) return 0;
+    const byTab = new Map<number, string[]>();
+    for (const { id, tabId } of this.index.handshakes()) byTab.set(tabId, [...(byTab.get(tabId) ?? []), id]);
+    const counts = await Promise.all(
+      [...byTab].map(([tabId, ids]) =>
+        this.lane(tabId, async () => {
+          let added = 0;
+          for (const id of ids) {
+            const ex = this.buffers.find(id);
+            if (ex) added += await learnKeys(ex, this.keyring);
+          }
+          return added;
+        }),
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -362,7 +429,10 @@ export class CaptureHub {
    */
   async followSession(exchangeId: string): Promise<{ sessionKey: string }> {
     if (!this.o.sessions) throw new KeyholeError('WORKER_UNAVAILABLE', 'capture: session engine not available');
-    const { d, spentBy } = await this.serial(async () => {
+    await this.ready();
+    const found = this.buffers.find(exchangeId);
+    if (!found) throw new KeyholeError('INPUT_INVALID', 'capture: no such exchange');
+    const { d, spentBy } = await this.lane(found.tabId, async () => {
       const ex = this.buffers.find(exchangeId);
       if (!ex) throw new KeyholeError('INPUT_INVALID', 'capture: no such exchange');
       const d = this.decrypted.get(ex.id) ?? (await this.decryptAndNote(ex));
@@ -400,16 +470,19 @@ export class CaptureHub {
     });
   }
 
-  /** HAR / devtools.network entries: learn, decrypt; `keep` also buffers them for this tab. */
+  /**
+   * HAR / devtools.network entries: learn, decrypt; `keep` also buffers them for this tab. Their page
+   * origin is unknown (the panel's word is not the browser's), so they never move a followed session.
+   */
   decryptBatch(tabId: number, exchanges: CapturedExchange[], keep: boolean): Promise<DecryptedExchange[]> {
-    return this.serial(async () => {
+    return this.lane(tabId, async () => {
       await this.refreshOwnSessions();
-      const withTab = exchanges.map((ex) => ({ ...ex, tabId }));
+      const withTab = exchanges.map(({ pageOrigin: _, ...ex }) => ({ ...ex, tabId }));
       // Learn from every handshake first: a HAR holds the /session call before the calls it keys.
       for (const ex of withTab) await learnKeys(ex, this.keyring);
       const out: DecryptedExchange[] = [];
       for (const ex of withTab) {
-        if (keep) for (const id of await this.buffers.add(ex)) this.forget(id);
+        if (keep) await this.buffer(ex);
         const d = keep ? await this.decryptAndNote(ex) : await decryptExchange(ex, this.keyring);
         if (keep) this.emit({ kind: 'exchange', tabId, exchange: d });
         out.push(d);
@@ -422,54 +495,33 @@ export class CaptureHub {
     return this.buffers.isHooked(tabId);
   }
 
-  /** Waits for queued work (tests). */
-  idle(): Promise<void> {
-    return this.serial(async () => {});
+  /** Waits for queued work, re-decrypt passes included (tests, benches). */
+  async idle(): Promise<void> {
+    await this.ready();
+    await this.lanes.idle();
   }
-}
 
-function tokenPairOf(d: DecryptedExchange): { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } | undefined {
-  return (d.response.json as { data?: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown } } | undefined)?.data ?? undefined;
-}
-
-/**
- * True when `d` is a refresh request that presented `token` and was not refused in a way that proves
- * the token unspent. An unknown outcome (network error, unreadable answer) counts as spent: re-sending
- * it could be a reuse.
- */
-function spendsToken(d: DecryptedExchange, token: string): boolean {
-  if (d.kind !== 'refresh' || (d.request.json as { refreshToken?: unknown } | undefined)?.refreshToken !== token) return false;
-  return refreshOutcome(d) !== 'unspent';
-}
-
-/**
- * What the answer to a refresh says about the token it presented: `rotated` (a success: the gateway took
- * it), `unspent` (a refusal given before the body was decrypted, §12 — 429, unknown SC session, header
- * refusals: nothing was consumed), else `refused` — refused after decryption (invalid, reused: under reuse
- * detection the family is gone) or no answer at all (unknown: counts as consumed).
- */
-function refreshOutcome(d: DecryptedExchange): 'rotated' | 'unspent' | 'refused' {
-  const status = d.exchange.status;
-  if (status === undefined) return 'refused';
-  const envelope = d.response.json as { success?: unknown } | undefined;
-  if (status >= 200 && status < 300 && envelope?.success !== false) return 'rotated';
-  return provesUnspent(errorFromResponse(status, { code: d.responseCode }).code) ? 'unspent' : 'refused';
-}
-
-function reuseConflict(hit: { sessionKey: string; label: string }): ExchangeConflict {
-  return {
-    kind: 'page-reused-spent-token',
-    sessionKey: hit.sessionKey,
-    label: hit.label,
-    message:
-      `The page sent a refresh token Keyhole had already used for session ${hit.label}, so the gateway revokes the whole token family (§12 reuse detection) — ` +
-      `Keyhole's copy is dead too. Sign in again on the page, then Follow in Keyhole again.`,
-  };
+  /** Bookkeeping sizes (tests: everything is pruned with the buffer). */
+  sizes(): { decrypted: number; rotationNoted: number; reuseNoted: number } {
+    return { decrypted: this.decrypted.size, ...this.refreshes.sizes() };
+  }
 }
 
 function retryable(d: DecryptedExchange): boolean {
   const r = (s: DecryptedExchange['request']) => s.status === 'failed' && (s.error?.code === 'NO_KEY' || s.error?.code === 'AEAD_AUTH_FAILED');
   return r(d.request) || r(d.response);
+}
+
+/** A pass that tried only new keys must not lose a side an earlier key had opened. */
+function keepDecrypted(before: DecryptedExchange, after: DecryptedExchange): DecryptedExchange {
+  const request = before.request.status === 'decrypted' && after.request.status !== 'decrypted' ? before.request : after.request;
+  const response = before.response.status === 'decrypted' && after.response.status !== 'decrypted' ? before.response : after.response;
+  if (request === after.request && response === after.response) return after;
+  return { ...after, request, response, ...(after.follow || !before.follow ? {} : { follow: before.follow }), ...(after.responseCode === undefined && before.responseCode !== undefined ? { responseCode: before.responseCode } : {}) };
+}
+
+function changed(before: DecryptedExchange, after: DecryptedExchange): boolean {
+  return JSON.stringify(sideStates(before)) !== JSON.stringify(sideStates(after));
 }
 
 function sideStates(d: DecryptedExchange) {

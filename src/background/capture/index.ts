@@ -7,7 +7,9 @@ import { listOwnScSessions, adoptSession, notePageRotation, notePageReuse } from
 import { CaptureHub } from './hub';
 import { servePanelPort, type PanelPort } from './panel-port';
 import { createRelayHandler } from './relay-handler';
-import { affectsCaptureScripts, syncCaptureScripts } from './dynamic-scripts';
+import { affectsCaptureScripts, envApiBasesOf, syncCaptureScripts } from './dynamic-scripts';
+import { CAPTURE_ORIGINS_KEY, ENVS_KEY, pageMaySpeakFor, parseCaptureOrigins } from '../../domain/capture-origins';
+import { DEFAULT_ENVIRONMENT } from '../../domain/environment';
 
 let hub: CaptureHub | undefined;
 
@@ -16,6 +18,12 @@ export function captureHub(): CaptureHub {
   hub ??= new CaptureHub({
     area: chrome.storage.session,
     sessions: { listOwnScSessions, adoptSession, notePageRotation, notePageReuse },
+    apiAllowed: async (pageOrigin, apiBase) => {
+      const stored = await chrome.storage.local.get([ENVS_KEY, CAPTURE_ORIGINS_KEY]);
+      // No list stored yet: the engine's default environment (stores.ts environments()).
+      const envs = stored[ENVS_KEY] === undefined ? [DEFAULT_ENVIRONMENT.apiBase] : envApiBasesOf(stored[ENVS_KEY]);
+      return pageMaySpeakFor(pageOrigin, apiBase, envs, parseCaptureOrigins(stored[CAPTURE_ORIGINS_KEY]));
+    },
     liveTabs: async () => (await chrome.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])),
     onError: (e) => console.warn('keyhole capture:', e),
   });

@@ -64,7 +64,7 @@ export function servePanelPort(hub: CaptureHub, port: PanelPort, extensionOrigin
       open = false;
     }
   };
-  const status = (): PanelPush => ({ kind: 'status', tabId, hooked: hub.isHooked(tabId), bufferLimit: hub.buffers.limits.perTab, dropped: hub.dropped(tabId) });
+  const status = (): PanelPush => ({ kind: 'status', tabId, hooked: hub.isHooked(tabId), bufferLimit: hub.buffers.limits.perTab, dropped: hub.dropped(tabId), skipped: hub.skipped(tabId) });
   // Pushes that happen while the snapshot is being sent are queued behind it, in order.
   let live = false;
   const pending: PanelPush[] = [];
@@ -74,7 +74,7 @@ export function servePanelPort(hub: CaptureHub, port: PanelPort, extensionOrigin
     else if (e.tabId !== tabId) return;
     else if (e.kind === 'exchange') m = { kind: 'exchange', exchange: e.exchange };
     else if (e.kind === 'cleared') m = { kind: 'cleared' };
-    else if (e.kind === 'hooked' || e.kind === 'dropped') m = status();
+    else if (e.kind === 'hooked' || e.kind === 'dropped' || e.kind === 'skipped') m = status();
     if (!m) return;
     if (live) post(m);
     else pending.push(m);

@@ -46,6 +46,8 @@ const sizeOf = (ex: CapturedExchange) => 1024 + (ex.requestBody?.base64.length ?
 
 export class TabBuffers {
   private tabs = new Map<number, Item[]>();
+  /** id → its tab, so find() is O(1) whatever the page buffered. */
+  private tabOf = new Map<string, number>();
   private hooked = new Set<number>();
   private seq = 0;
   private storedBytes = 0;
@@ -79,6 +81,7 @@ export class TabBuffers {
       const item: Item = { seq, ex: ex.data, bytes: sizeOf(ex.data), stored: true };
       this.storedBytes += item.bytes;
       this.list(tabId).push(item);
+      this.tabOf.set(ex.data.id, tabId);
       this.seq = Math.max(this.seq, seq + 1);
     }
     for (const items of this.tabs.values()) items.sort((a, b) => a.seq - b.seq);
@@ -96,7 +99,7 @@ export class TabBuffers {
   /** Adds (or replaces, same id) an exchange; returns the ids evicted from memory. */
   async add(ex: CapturedExchange): Promise<string[]> {
     const items = this.list(ex.tabId);
-    const existing = items.findIndex((i) => i.ex.id === ex.id);
+    const existing = this.tabOf.get(ex.id) === ex.tabId ? items.findIndex((i) => i.ex.id === ex.id) : -1;
     const removeKeys: string[] = [];
     if (existing >= 0) {
       const [old] = items.splice(existing, 1);
@@ -107,12 +110,14 @@ export class TabBuffers {
     }
     const item: Item = { seq: this.seq++, ex, bytes: sizeOf(ex), stored: false };
     items.push(item);
+    this.tabOf.set(ex.id, ex.tabId);
     const evicted: string[] = [];
     let memory = items.reduce((n, i) => n + i.bytes, 0);
     while (items.length > this.limits.perTab || (memory > this.limits.memoryBytesPerTab && items.length > 1)) {
       const old = items.shift()!;
       memory -= old.bytes;
       evicted.push(old.ex.id);
+      if (this.tabOf.get(old.ex.id) === ex.tabId) this.tabOf.delete(old.ex.id);
       if (old.stored) {
         removeKeys.push(this.key(ex.tabId, old.seq));
         this.storedBytes -= old.bytes;
@@ -155,10 +160,11 @@ export class TabBuffers {
   }
 
   find(id: string): CapturedExchange | undefined {
-    for (const items of this.tabs.values()) {
-      const hit = items.find((i) => i.ex.id === id);
-      if (hit) return hit.ex;
-    }
+    const tabId = this.tabOf.get(id);
+    if (tabId === undefined) return undefined;
+    const items = this.tabs.get(tabId) ?? [];
+    // Newest first: lookups are mostly for recent exchanges.
+    for (let i = items.length - 1; i >= 0; i--) if (items[i].ex.id === id) return items[i].ex;
     return undefined;
   }
 
@@ -170,6 +176,7 @@ export class TabBuffers {
   async clearTab(tabId: number, o: { forgetHooked?: boolean } = {}): Promise<string[]> {
     const items = this.tabs.get(tabId) ?? [];
     this.tabs.delete(tabId);
+    for (const i of items) if (this.tabOf.get(i.ex.id) === tabId) this.tabOf.delete(i.ex.id);
     const keys = items.filter((i) => i.stored).map((i) => this.key(tabId, i.seq));
     for (const i of items) if (i.stored) this.storedBytes -= i.bytes;
     if (keys.length) await this.area.remove(keys);

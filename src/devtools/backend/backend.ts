@@ -14,6 +14,8 @@ export interface LiveStatus {
   bufferLimit: number;
   /** Hook messages of this tab the relay's flood limit refused (lost; shown so nothing is lost silently). */
   dropped?: number;
+  /** Re-decrypt tries the worker skipped under its per-tab budget (a flood of keys); those rows stay undecrypted. */
+  skipped?: number;
 }
 
 export interface LiveHandlers {

@@ -30,7 +30,7 @@ export function createSwBackend(tabId: number): PanelBackend {
               h.keyring(push.keyring);
               break;
             case 'status':
-              h.status?.({ hooked: push.hooked, bufferLimit: push.bufferLimit, ...(push.dropped ? { dropped: push.dropped } : {}) });
+              h.status?.({ hooked: push.hooked, bufferLimit: push.bufferLimit, ...(push.dropped ? { dropped: push.dropped } : {}), ...(push.skipped ? { skipped: push.skipped } : {}) });
               break;
             case 'cleared':
               h.cleared?.();

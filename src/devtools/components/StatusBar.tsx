@@ -44,6 +44,11 @@ export function StatusBar({ total, shown, failed, connection, connectionDetail, 
           {live.dropped} not recorded (flood limit)
         </span>
       ) : null}
+      {live?.skipped ? (
+        <span class="err" data-testid="skipped" title="The page sent keys faster than Keyhole retries them on earlier failed rows (200 rows and 48 new keys per pass); these retries were skipped">
+          {live.skipped} retries skipped (key flood)
+        </span>
+      ) : null}
       {live && !live.hooked && <span title="The capture hook did not run in this tab; only DevTools network events are used">hook inactive</span>}
       <span title={connectionDetail} data-testid="connection" data-state={connection}>
         <span class={`dot ${connection}`} />

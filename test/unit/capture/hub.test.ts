@@ -204,7 +204,7 @@ describe('panel port', () => {
     const port = fakePort('keyhole-panel:2');
     servePanelPort(hub, port, 'chrome-extension://ext/', 'ext');
     await vi.waitFor(() => expect(port.sent.map((m) => m.kind)).toEqual(['status', 'snapshot', 'keyring']));
-    expect(port.sent[0]).toEqual({ kind: 'status', tabId: 2, hooked: true, bufferLimit: 2000, dropped: 0 });
+    expect(port.sent[0]).toEqual({ kind: 'status', tabId: 2, hooked: true, bufferLimit: 2000, dropped: 0, skipped: 0 });
     expect(port.sent[1]).toMatchObject({ done: true, exchanges: [{ request: { status: 'plain', json: { a: 1 } } }] });
     await hub.ingest(exchange({ req: '{"b":2}', tabId: 2 }));
     await hub.ingest(exchange({ req: '{"c":3}', tabId: 8 })); // another tab: not pushed

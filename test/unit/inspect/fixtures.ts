@@ -65,6 +65,8 @@ export function exchange(o: {
   resHeaders?: Record<string, string>;
   status?: number;
   tabId?: number;
+  /** The page that made the call, as the relay's sender says; default the API's own origin. null: none (HAR). */
+  pageOrigin?: string | null;
 }): CapturedExchange {
   return {
     id: `x${n++}`,
@@ -78,6 +80,7 @@ export function exchange(o: {
     status: o.status ?? 200,
     responseHeaders: { 'content-type': 'application/json;charset=UTF-8', ...o.resHeaders },
     ...(o.res !== undefined && { responseBody: body(o.res) }),
+    ...(o.pageOrigin !== null && { pageOrigin: o.pageOrigin ?? 'http://127.0.0.1:18020' }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Keyring } from '../../../src/inspect/keyring';
+import { KEYRING_LIMITS, Keyring } from '../../../src/inspect/keyring';
+import { MAX_SESSION_ID_LENGTH, MAX_WRAPPED_BASE64 } from '../../../src/inspect/limits';
 import { learnKeys } from '../../../src/inspect/learn-keys';
 import { decryptExchange } from '../../../src/inspect/decrypt-exchange';
 import { API, aesKey, b64, binaryEnvelope, exchange, handshake, jsonEnvelope, ok, rsaKeys, rsaWrap, type1Envelope } from './fixtures';
@@ -153,8 +154,43 @@ describe('keyring bookkeeping', () => {
     expect(JSON.stringify(k.snapshot())).not.toContain('private-key-marker!');
   });
 
-  test('keys must be 32-byte base64', () => {
-    expect(() => new Keyring().add({ sessionId: 's', requestKey: 'short', source: 'manual' })).toThrow();
+  test('keys must be 32-byte base64, session ids fit MAX_SESSION_ID_LENGTH; anything else is refused without a throw', () => {
+    const k = new Keyring();
+    const key = b64(new Uint8Array(32).fill(1));
+    expect(k.add({ sessionId: 's', requestKey: 'short', source: 'manual' })).toBe(false);
+    expect(k.add({ sessionId: 'x'.repeat(MAX_SESSION_ID_LENGTH + 1), requestKey: key, source: 'trial' })).toBe(false);
+    expect(k.addCandidate({ key: 'short', origin: 'aes-import', at: 1 })).toBe(false);
+    expect(k.addWrap({ key, wrapped: 'A'.repeat(MAX_WRAPPED_BASE64 + 4), at: 1 })).toBe(false);
+    expect(k.add({ sessionId: 'x'.repeat(MAX_SESSION_ID_LENGTH), requestKey: key, source: 'trial' })).toBe(true);
+    expect(k.snapshot().entries).toHaveLength(1);
+  });
+
+  test('keys the user typed or derived from the private key are never evicted by observed ones', () => {
+    const k = new Keyring();
+    const key = (i: number) => b64(new Uint8Array(32).fill(i % 251).map((v, j) => (j === 0 ? i >> 8 : j === 1 ? i & 0xff : v)));
+    expect(k.add({ sessionId: 'typed', requestKey: key(1), source: 'manual' })).toBe(true);
+    expect(k.add({ sessionId: 'unwrapped', requestKey: key(2), source: 'private-key' })).toBe(true);
+    for (let i = 0; i < KEYRING_LIMITS.observed + 50; i++) k.add({ sessionId: `flood_${i}`, requestKey: key(1000 + i), source: 'page-handshake' });
+    const ids = k.snapshot().entries.map((e) => e.sessionId);
+    expect(ids).toContain('typed');
+    expect(ids).toContain('unwrapped');
+    expect(ids.filter((s) => s?.startsWith('flood_'))).toHaveLength(KEYRING_LIMITS.observed);
+    expect(ids).not.toContain('flood_0'); // the observed pool evicts its own oldest
+    expect(ids).toContain(`flood_${KEYRING_LIMITS.observed + 49}`);
+    // Typed keys are refused past their own limit, never evicted.
+    for (let i = 1; i < KEYRING_LIMITS.manual; i++) expect(k.add({ sessionId: `typed_${i}`, requestKey: key(5000 + i), source: 'manual' })).toBe(true);
+    expect(k.manualFull()).toBe(true);
+    expect(k.add({ sessionId: 'one_more', requestKey: key(9000), source: 'manual' })).toBe(false);
+    expect(k.snapshot().entries.map((e) => e.sessionId)).toContain('typed');
+  });
+
+  test('a wrap is found by its ciphertext in O(1), and an evicted wrap is forgotten', () => {
+    const k = new Keyring();
+    const wrapped = (i: number) => new Uint8Array(256).fill(i % 256).map((v, j) => (j < 2 ? (i >> (8 * j)) & 0xff : v));
+    const key = (i: number) => new Uint8Array(32).fill(7).map((v, j) => (j < 2 ? (i >> (8 * j)) & 0xff : v));
+    for (let i = 0; i < KEYRING_LIMITS.wraps + 1; i++) k.addWrap({ key: b64(key(i)), wrapped: b64(wrapped(i)), at: i });
+    expect(k.findWrapped(wrapped(0))).toBeUndefined();
+    expect(k.findWrapped(wrapped(KEYRING_LIMITS.wraps))).toEqual(key(KEYRING_LIMITS.wraps));
   });
 
   test('listeners hear every change', () => {

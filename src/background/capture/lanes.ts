@@ -1,0 +1,37 @@
+/**
+ * One serial lane per tab (issue #10 item 2: all tabs shared one queue, so a page flooding keys delayed
+ * every other tab by seconds). Work of one tab stays in order — keys learnt from a handshake are in the
+ * keyring before the next exchange of that tab is decrypted — while tabs interleave at every await.
+ * Lanes that fall idle are dropped, so the map holds only tabs with work queued.
+ */
+export type Lane = number | 'global';
+
+export class Lanes {
+  private tails = new Map<Lane, Promise<void>>();
+
+  constructor(private readonly before: () => Promise<void> = async () => {}) {}
+
+  run<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(lane) ?? Promise.resolve();
+    const next = prev.then(this.before).then(fn);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(lane, tail);
+    void tail.then(() => {
+      if (this.tails.get(lane) === tail) this.tails.delete(lane);
+    });
+    return next;
+  }
+
+  /** Resolves when every lane has drained, work queued meanwhile included (tests, benches). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+}
+
+/** One macrotask turn: lets other tabs' messages and the panel's port in between slices of a long pass. */
+export function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
