@@ -59,6 +59,8 @@ export const PASS_KEYS = 48;
 const SLICE_MS = 8;
 /** Keyring pushes to panels are coalesced (a flood of candidate keys would otherwise push hundreds). */
 const KEYRING_PUSH_MS = 50;
+/** Keyring writes to storage.session are coalesced too. */
+const KEYRING_SAVE_MS = 100;
 
 /** What a tab's next re-decrypt pass should try. */
 interface PassWork {
@@ -92,8 +94,7 @@ export class CaptureHub {
   private readyPromise: Promise<void> | undefined;
   private ownSessionsAt = -Infinity;
   private keyringPush: ReturnType<typeof setTimeout> | undefined;
-  private saving: Promise<void> | undefined;
-  private saveAgain = false;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: HubOptions) {
@@ -154,21 +155,25 @@ export class CaptureHub {
     }
   }
 
+  /**
+   * Coalesced: a flood of keys would otherwise serialise the whole keyring once per key (measured: 300
+   * keys in a burst held the worker's thread ~0.6 s). A stopped worker loses at most the last
+   * KEYRING_SAVE_MS of observed keys, which the buffered traffic teaches again.
+   */
   private persistKeyring(): void {
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    this.saving = this.o.area
-      .set({ [KEYRING_KEY]: this.keyring.toState() })
-      .catch((e) => this.o.onError?.(e))
-      .finally(() => {
-        this.saving = undefined;
-        if (this.saveAgain) {
-          this.saveAgain = false;
-          this.persistKeyring();
-        }
-      });
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.o.area.set({ [KEYRING_KEY]: this.keyring.toState() }).catch((e) => this.o.onError?.(e));
+    }, KEYRING_SAVE_MS);
+  }
+
+  /** Writes a pending keyring save now (tests, benches; the worker relies on the timer). */
+  async flush(): Promise<void> {
+    if (this.saveTimer === undefined) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    await this.o.area.set({ [KEYRING_KEY]: this.keyring.toState() });
   }
 
   /** Keyhole's own SC sessions are a keyring source; re-read at most once a second. */
@@ -499,6 +504,7 @@ export class CaptureHub {
   async idle(): Promise<void> {
     await this.ready();
     await this.lanes.idle();
+    await this.flush();
   }
 
   /** Bookkeeping sizes (tests: everything is pruned with the buffer). */

@@ -6,6 +6,15 @@
  */
 export type Lane = number | 'global';
 
+/** Lanes chain through promises, i.e. microtasks, which run to exhaustion before any other event: after this long without a turn, the next job waits one macrotask so relay messages, port messages and crypto completions get in. */
+const SLICE_MS = 8;
+let turnAt = performance.now();
+
+async function fairTurn(): Promise<void> {
+  if (performance.now() - turnAt < SLICE_MS) return;
+  await yieldTurn();
+}
+
 export class Lanes {
   private tails = new Map<Lane, Promise<void>>();
 
@@ -13,7 +22,7 @@ export class Lanes {
 
   run<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
     const prev = this.tails.get(lane) ?? Promise.resolve();
-    const next = prev.then(this.before).then(fn);
+    const next = prev.then(fairTurn).then(this.before).then(fn);
     const tail = next.then(
       () => undefined,
       () => undefined,
@@ -33,5 +42,10 @@ export class Lanes {
 
 /** One macrotask turn: lets other tabs' messages and the panel's port in between slices of a long pass. */
 export function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      turnAt = performance.now();
+      resolve();
+    }, 0),
+  );
 }

@@ -50,6 +50,9 @@ export class PageFollow {
     return this.c.refresher.queue.run(match.record.key, async () => {
       const cur = await this.c.stores.session(match.record.key);
       if (!cur || cur.record.refreshToken !== input.oldRefreshToken) return false;
+      // Another account's pair is never taken for this session (issue #10): when the session's `sub` is
+      // known, the page's new access token must name the same one.
+      if (cur.record.sub !== undefined && accessClaims(input.accessToken).sub !== cur.record.sub) return false;
       const now = this.c.now();
       let accessExpiresAt: number;
       try {

@@ -114,7 +114,7 @@ describe('spent refresh tokens', () => {
   test('a rotation done by the inspected page marks the old token spent too', async () => {
     const s = setup();
     const a = await adopted(s);
-    await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus', oldRefreshToken: 'rt-0', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 3600 });
+    await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus', oldRefreshToken: 'rt-0', accessToken: jwt({ sub: 'acct-1' }), refreshToken: 'rt-page', expiresIn: 3600 });
     expect((await record(s, a.key)).spentRefreshTokens).toEqual(['rt-0']);
     await expect(s.engine.adopt({ envId: 'local', refreshToken: 'rt-0' })).rejects.toMatchObject({ code: 'REFRESH_REJECTED' });
     expect((await s.engine.adopt({ envId: 'local', refreshToken: 'rt-page' })).key).toBe(a.key);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { setup, adopted, record, T0 } from './setup';
-import { FakeClient } from './fakes';
+import { FakeClient, jwt } from './fakes';
 import { KeyholeError } from '../../../src/protocol/errors';
 import { badgeFor, BADGE_RED } from '../../../src/background/sessions/badge';
 import { validateEnvironment, originPattern, needsHostPermission } from '../../../src/domain/environment';
@@ -162,11 +162,19 @@ describe('capture hub hooks', () => {
     const s = setup();
     const v = await adopted(s);
     const writes = s.areas.session.writes.length;
-    const ok = await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus/', oldRefreshToken: 'rt-0', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 3600 });
+    const ok = await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus/', oldRefreshToken: 'rt-0', accessToken: jwt({ sub: 'acct-1' }), refreshToken: 'rt-page', expiresIn: 3600 });
     expect(ok).toBe(true);
     expect(s.areas.session.writes.length).toBe(writes + 1);
     expect(await record(s, v.key)).toMatchObject({ refreshToken: 'rt-page', accessExpiresAt: T0 + 3_600_000 });
     expect(await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus', oldRefreshToken: 'rt-0', accessToken: 'a', refreshToken: 'b', expiresIn: 1 })).toBe(false);
+  });
+  test("notePageRotation refuses a pair whose access token names another account than the session's", async () => {
+    const s = setup();
+    const v = await adopted(s);
+    for (const accessToken of [jwt({ sub: 'acct-evil' }), 'opaque']) {
+      expect(await s.engine.notePageRotation({ apiBase: 'http://127.0.0.1:18020/prometheus', oldRefreshToken: 'rt-0', accessToken, refreshToken: 'rt-evil', expiresIn: 3600 })).toBe(false);
+    }
+    expect(await record(s, v.key)).toMatchObject({ refreshToken: 'rt-0', sub: 'acct-1' });
   });
 });
 
@@ -248,7 +256,7 @@ describe('the page presents a refresh token Keyhole already spent (notePageReuse
   test('no match: a token Keyhole still holds, one only the page rotated, another API base, or a page answer from before Keyhole sent it', async () => {
     const s = setup();
     const key = await followedThenRefreshed(s); // Keyhole sent rt-0 at T0 + 5 s
-    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: jwt({ sub: 'acct-1' }), refreshToken: 'rt-page', expiresIn: 600 });
     const now = s.clock.t;
     expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-page', answeredAt: now })).toBeUndefined();
     expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-1', answeredAt: now })).toBeUndefined(); // spent by the page, not by Keyhole
@@ -299,7 +307,7 @@ describe('the page presents a refresh token Keyhole already spent (notePageReuse
     expect(await record(s, key)).toMatchObject({ status: 'interrupted', keyholeSpent: [{ token: 'rt-0', at: T0 }] });
 
     // The page's own refresh of rt-0 succeeded: the gateway never consumed our send. Keyhole follows it.
-    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-0', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-0', accessToken: jwt({ sub: 'acct-1' }), refreshToken: 'rt-page', expiresIn: 600 });
     expect(await record(s, key)).toMatchObject({ status: 'active', refreshToken: 'rt-page', keyholeSpent: [] });
     expect(await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t })).toBeUndefined();
 
@@ -316,7 +324,7 @@ describe('the page presents a refresh token Keyhole already spent (notePageReuse
     const s = setup();
     const key = await followedThenRefreshed(s);
     await s.engine.notePageReuse({ apiBase: LOCAL_API, refreshToken: 'rt-0', answeredAt: s.clock.t });
-    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: 'opaque', refreshToken: 'rt-page', expiresIn: 600 });
+    await s.engine.notePageRotation({ apiBase: LOCAL_API, oldRefreshToken: 'rt-1', accessToken: jwt({ sub: 'acct-1' }), refreshToken: 'rt-page', expiresIn: 600 });
     const rec = await record(s, key);
     expect(rec).toMatchObject({ status: 'active', refreshToken: 'rt-page' });
     expect(rec.revocation).toBeUndefined();
