@@ -26,13 +26,15 @@ import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
 import { createEnvClient } from './env-client';
 import { popupHandler } from './rpc-handlers';
 import { isExtensionPageSender } from './sender';
+import { withShortAlarms } from './short-alarms';
 
 let engine: SessionEngine | undefined;
 
 function getEngine(): SessionEngine {
   engine ??= new SessionEngine({
     areas: chromeAreas(),
-    alarms: chromeAlarms(),
+    // Packed Chrome clamps alarms to 30 s; short back-off delays also get a worker timer (short-alarms.ts).
+    alarms: withShortAlarms(chromeAlarms(), (name) => void engine?.onAlarm(name)),
     createClient: (env, ctx) => createEnvClient(env, { fetch: (url, init) => fetch(url, init), ...ctx }),
     isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
     setBadge: setChromeBadge,
