@@ -19,7 +19,7 @@ export type TargetBrowser = 'chrome' | 'firefox';
 
 export const GECKO_ID = 'keyhole@keyhole.dev';
 export const FIREFOX_MIN_VERSION = '140.0';
-/** Chrome's MV3 default, written out so that neither browser adds anything to it. */
+/** Chrome's MV3 default without 'wasm-unsafe-eval' (no WebAssembly here), written out so that neither browser adds to it. */
 export const EXTENSION_PAGES_CSP = "script-src 'self'; object-src 'self'";
 
 type Manifest = Record<string, unknown> & { background?: Record<string, unknown> };
