@@ -6,24 +6,26 @@
  * anything back into the page. One-shot runtime messages (not a port) because each one wakes a
  * stopped worker by itself.
  */
-import { createRpcClient } from '../messaging/rpc';
-import { relayRpc } from '../messaging/relay-rpc';
-import type { RpcTransport } from '../messaging/rpc';
-import { KeyholeError } from '../protocol/errors';
+import type { RpcInput } from '../messaging/rpc';
+import { RELAY_BOUNDARY, type relayRpc } from '../messaging/relay-rpc';
 import { CAPTURE_CHANNEL } from './channel';
 import { createLimiter, messageSize, toRelayCall } from './relay-convert';
 
-// chrome.runtime directly (no polyfill): this file runs on the page's thread in every hooked tab.
-const transport: RpcTransport = {
-  async send(request) {
-    try {
-      return await chrome.runtime.sendMessage(request);
-    } catch (e) {
-      throw new KeyholeError('WORKER_UNAVAILABLE', `relay: ${e instanceof Error ? e.message : e}`);
-    }
-  },
-};
-const rpc = createRpcClient(relayRpc, transport, { timeoutMs: 30_000 });
+type RelayMethods = (typeof relayRpc)['methods'];
+
+/**
+ * One relay→worker call, fire and forget. Not the RPC client: what the relay sends it built itself from
+ * a message page-message.ts just validated, the worker validates every input again (relay-rpc.ts) and
+ * the relay uses no answer, so checking either side here would only bundle the RPC schemas into every
+ * captured page and spend its thread (issue #12). chrome.runtime directly (no polyfill) for the same reason.
+ */
+function send<K extends keyof RelayMethods & string>(method: K, input: RpcInput<RelayMethods, K>): void {
+  try {
+    chrome.runtime.sendMessage({ boundary: RELAY_BOUNDARY, method, input }).catch(ignore);
+  } catch {
+    // the extension was reloaded: this document's relay is orphaned
+  }
+}
 const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000 });
 let reportedDrops = 0;
 let dropReport: ReturnType<typeof setTimeout> | undefined;
@@ -36,7 +38,7 @@ const flags = globalThis as { __keyholeRelay?: boolean };
 if (!flags.__keyholeRelay) {
   flags.__keyholeRelay = true;
   window.addEventListener('message', onMessage);
-  if (window === window.top) rpc.call('hello', { url: location.href }).catch(ignore);
+  if (window === window.top) send('hello', { url: location.href });
 }
 
 function onMessage(event: MessageEvent): void {
@@ -51,11 +53,11 @@ function onMessage(event: MessageEvent): void {
     if (!call) return;
     switch (call.method) {
       case 'exchange':
-        return void rpc.call('exchange', call.input).catch(ignore);
+        return send('exchange', call.input);
       case 'wrap':
-        return void rpc.call('wrap', call.input).catch(ignore);
+        return send('wrap', call.input);
       case 'aesKey':
-        return void rpc.call('aesKey', call.input).catch(ignore);
+        return send('aesKey', call.input);
     }
   });
 }
@@ -67,7 +69,7 @@ function reportDropsLater(): void {
     dropReport = undefined;
     const count = limiter.dropped() - reportedDrops;
     reportedDrops += count;
-    if (count > 0) rpc.call('dropped', { count }).catch(ignore);
+    if (count > 0) send('dropped', { count });
   }, 1000);
 }
 

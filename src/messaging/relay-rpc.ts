@@ -13,7 +13,10 @@ export type RelayExchange = z.infer<typeof RelayExchange>;
 
 const Ok = z.object({ ok: z.literal(true) });
 
-export const relayRpc = defineRpc('relay', {
+/** The boundary name alone, for the relay's fire-and-forget sender (capture/relay.ts). */
+export const RELAY_BOUNDARY = 'relay';
+
+export const relayRpc = /* @__PURE__ */ defineRpc(RELAY_BOUNDARY, {
   /** The hook is installed in this tab (sent once per document). */
   hello: { input: z.object({ url: z.string().check(z.maxLength(16_384)) }), output: Ok },
   exchange: { input: RelayExchange, output: Ok },
