@@ -33,7 +33,7 @@ export const BUDGETS: Record<string, number> = {
 };
 
 interface Manifest {
-  background?: { service_worker?: string };
+  background?: { service_worker?: string; scripts?: string[] };
   action?: { default_popup?: string };
   options_ui?: { page?: string };
   options_page?: string;
@@ -70,12 +70,21 @@ function htmlScripts(dist: string, page: string): string[] {
   return [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => posix.normalize(posix.join(posix.dirname(page), m[1]!)));
 }
 
-/** The page(s) the DevTools page registers with `chrome.devtools.panels.create(title, icon, page)`. */
-function panelPages(dist: string, devtoolsScripts: string[]): string[] {
+/**
+ * The page(s) the DevTools page registers with `chrome.devtools.panels.create(title, icon, page)`: every
+ * `.html` literal its scripts hold that names a page in dist/ (the path is per browser, so it is computed,
+ * not a literal argument), read from the extension root or from the DevTools page's folder.
+ */
+function panelPages(dist: string, devtoolsPage: string, devtoolsScripts: string[]): string[] {
   const out = new Set<string>();
   for (const f of devtoolsScripts) {
     const src = readFileSync(join(dist, f), 'utf8');
-    for (const m of src.matchAll(/panels\.create\([^)]*?["'`]([^"'`]+\.html)["'`]\s*\)/g)) out.add(posix.normalize(m[1]!.replace(/^\//, '')));
+    for (const m of src.matchAll(/["'`]([\w./-]+\.html)["'`]/g)) {
+      const name = m[1]!.replace(/^\//, '');
+      for (const candidate of [posix.normalize(name), posix.normalize(posix.join(posix.dirname(devtoolsPage), name))]) {
+        if (candidate !== devtoolsPage && existsSync(join(dist, candidate))) out.add(candidate);
+      }
+    }
   }
   return [...out];
 }
@@ -89,11 +98,13 @@ export function measure(dist = resolve(import.meta.dirname, '../dist')): Context
   if (manifest.action?.default_popup) contexts.push(['popup', htmlScripts(dist, manifest.action.default_popup)]);
   const options = manifest.options_ui?.page ?? manifest.options_page;
   if (options) contexts.push(['options', htmlScripts(dist, options)]);
-  if (manifest.background?.service_worker) contexts.push(['service worker', [manifest.background.service_worker]]);
+  // Firefox runs the same module as a background script (event page).
+  const background = manifest.background?.service_worker ? [manifest.background.service_worker] : (manifest.background?.scripts ?? []);
+  if (background.length) contexts.push(['service worker', background]);
   if (manifest.devtools_page) {
     const devtools = htmlScripts(dist, manifest.devtools_page);
     contexts.push(['DevTools page', devtools]);
-    for (const p of panelPages(dist, closure(dist, devtools))) contexts.push(['DevTools panel', htmlScripts(dist, p)]);
+    for (const p of panelPages(dist, manifest.devtools_page, closure(dist, devtools))) contexts.push(['DevTools panel', htmlScripts(dist, p)]);
   }
   const gz = new Map<string, number>();
   const gzipOf = (f: string) => {
