@@ -13,7 +13,8 @@ export { MAX_BODY_BYTES };
 /** Base64 of MAX_BODY_BYTES, rounded up. */
 const MAX_BODY_BASE64 = Math.ceil(MAX_BODY_BYTES / 3) * 4;
 
-export const ExchangeSource = z.enum(['hook-fetch', 'hook-xhr', 'devtools', 'har']);
+/** 'resend': sent by the panel's Resend / Edit and resend (issue #9), never by the page. */
+export const ExchangeSource = z.enum(['hook-fetch', 'hook-xhr', 'devtools', 'har', 'resend']);
 export type ExchangeSource = z.infer<typeof ExchangeSource>;
 
 export const CapturedBody = z.object({
@@ -47,6 +48,8 @@ export const CapturedExchange = z.object({
    * talk to the session's environment (issue #10). Absent for HAR and DevTools rows.
    */
   pageOrigin: z.optional(z.string().check(z.maxLength(MAX_URL_LENGTH))),
+  /** Resent by the panel: the id of the exchange it was made from (the `is:resent` filter, the answer diff). */
+  resentFrom: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 export type CapturedExchange = z.infer<typeof CapturedExchange>;
 

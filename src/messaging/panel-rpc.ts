@@ -61,6 +61,16 @@ export const panelRpc = defineRpc('panel', {
   removeKey: { input: z.object({ index: z.int().check(z.nonnegative()) }), output: KeyringSnapshot },
   setPrivateKey: { input: z.object({ pem: z.nullable(z.string().check(z.maxLength(16_384))) }), output: z.object({ ok: z.literal(true), unwrapped: z.int() }) },
   followSession: { input: z.object({ exchangeId: z.string().check(z.minLength(1), z.maxLength(128)) }), output: z.object({ sessionKey: z.string() }) },
+  /** Keyhole's records on a refresh token a resend or compose would present (issue #9); read only. */
+  refreshTokenState: {
+    input: z.object({ refreshToken: z.string().check(z.minLength(1), z.maxLength(8192)) }),
+    output: z.object({
+      state: z.enum(['spent', 'current', 'unknown']),
+      label: z.optional(z.string()),
+      sessionKey: z.optional(z.string()),
+      followed: z.optional(z.boolean()),
+    }),
+  },
   decryptBatch: {
     input: z.object({ exchanges: z.array(CapturedExchange).check(z.maxLength(DECRYPT_BATCH_MAX)), keep: z.optional(z.boolean()) }),
     output: z.object({ decrypted: z.array(DecryptedExchangeSchema) }),

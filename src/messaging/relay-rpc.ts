@@ -8,7 +8,7 @@ import { defineRpc } from './rpc';
 import { CapturedExchange } from '../inspect/exchange';
 import { CandidateKey, WrapObservation } from '../inspect/keyring';
 
-export const RelayExchange = z.extend(z.omit(CapturedExchange, { tabId: true, pageOrigin: true }), { source: z.enum(['hook-fetch', 'hook-xhr']) });
+export const RelayExchange = z.extend(z.omit(CapturedExchange, { tabId: true, pageOrigin: true, resentFrom: true }), { source: z.enum(['hook-fetch', 'hook-xhr']) });
 export type RelayExchange = z.infer<typeof RelayExchange>;
 
 const Ok = z.object({ ok: z.literal(true) });

@@ -432,6 +432,11 @@ export class CaptureHub {
    * session, validation, access/header refusals) does not count. The session engine then refuses
    * copies of tokens it holds or rotated itself (engine.ts adopt).
    */
+  /** The resend guard's question to the session engine (read only). */
+  async refreshTokenState(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }> {
+    return (await this.o.sessions?.refreshTokenState?.(refreshToken)) ?? { state: 'unknown' };
+  }
+
   async followSession(exchangeId: string): Promise<{ sessionKey: string }> {
     if (!this.o.sessions) throw new KeyholeError('WORKER_UNAVAILABLE', 'capture: session engine not available');
     await this.ready();

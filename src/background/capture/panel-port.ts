@@ -43,6 +43,7 @@ export function createPanelHandler(hub: CaptureHub) {
       return { ok: true as const, unwrapped: await hub.setPrivateKey(pem.trim()) };
     },
     followSession: ({ exchangeId }) => hub.followSession(exchangeId),
+    refreshTokenState: ({ refreshToken }) => hub.refreshTokenState(refreshToken),
     decryptBatch: async ({ exchanges, keep }, { tabId }) => ({ decrypted: await hub.decryptBatch(tabId, exchanges, keep ?? false) }),
   });
 }

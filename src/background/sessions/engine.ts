@@ -172,6 +172,10 @@ export class SessionEngine {
     return this.page.notePageReuse(input);
   }
 
+  refreshTokenState(refreshToken: string) {
+    return this.page.refreshTokenState(refreshToken);
+  }
+
   // ── environments and settings (settings-admin.ts) ────────────────────
 
   saveEnvironment(input: unknown): Promise<Environment> {

@@ -72,6 +72,11 @@ export function notePageRotation(input: { apiBase: string; oldRefreshToken: stri
   return getEngine().notePageRotation(input);
 }
 
+/** What Keyhole's records say about a refresh token a resend or compose would present (issue #9). Read only. */
+export function refreshTokenState(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }> {
+  return getEngine().refreshTokenState(refreshToken);
+}
+
 export function notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined> {
   return getEngine().notePageReuse(input);
 }

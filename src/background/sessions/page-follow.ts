@@ -134,6 +134,28 @@ export class PageFollow {
     });
   }
 
+  /**
+   * What Keyhole's records say about a refresh token a hand-made request (the panel's resend or compose,
+   * issue #9) is about to present: `spent` when a session rotated away from it (by Keyhole, or the page
+   * while followed) or sent it with an unknown outcome; `current` when it is a session's live token (a
+   * followed one is then shared with the page). Read only; nothing is sent. Token strings are random, so
+   * they are matched across every environment.
+   */
+  async refreshTokenState(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }> {
+    const [envs, sessions] = await Promise.all([this.c.stores.environments(), this.c.stores.sessions()]);
+    const named = (r: SessionRecord) => {
+      const env = envs.find((e) => e.id === r.envId);
+      return { sessionKey: r.key, followed: r.source === 'followed', ...(env && { label: sessionLabel(r, env) }) };
+    };
+    for (const { record: r } of sessions) {
+      if (r.spentRefreshTokens?.includes(refreshToken) || r.keyholeSpent?.some((e) => e.token === refreshToken) || (r.inflight?.refreshToken === refreshToken && r.refreshToken !== refreshToken)) {
+        return { state: 'spent', ...named(r) };
+      }
+    }
+    const live = sessions.find((s) => s.record.refreshToken === refreshToken);
+    return live ? { state: 'current', ...named(live.record) } : { state: 'unknown' };
+  }
+
   private async ensureEnvironment(apiBase: string, label?: string): Promise<Environment> {
     const envs = await this.c.stores.environments();
     const hit = envs.find((e) => sameApiBase(e.apiBase, apiBase));

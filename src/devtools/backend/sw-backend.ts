@@ -51,6 +51,7 @@ export function createSwBackend(tabId: number): PanelBackend {
       return { unwrapped: r.unwrapped };
     },
     followSession: (exchangeId) => rpc().call('followSession', { exchangeId }),
+    refreshTokenState: (refreshToken) => rpc().call('refreshTokenState', { refreshToken }),
     async decryptBatch(list, keep) {
       const r = await rpc().call('decryptBatch', { exchanges: list, ...(keep !== undefined && { keep }) });
       return r.decrypted as DecryptedExchange[];

@@ -23,6 +23,7 @@ import { SplitPane } from './SplitPane';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { TrafficList } from './TrafficList';
+import { createResendRunner } from '../resend/runner';
 
 export interface AppProps {
   backend: PanelBackend;
@@ -119,6 +120,15 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     };
   }, [backend, store, tabId, firefox]);
 
+  const resend = useMemo(
+    () => ({
+      keyring,
+      runner: createResendRunner({ backend, tabId, store, select: setSelected }),
+      original: (id: string) => store.byExchangeId(id)?.data,
+    }),
+    [backend, tabId, store, keyring],
+  );
+
   const predicate = useMemo(() => buildPredicate({ ...filter, query: debouncedQuery }), [filter, debouncedQuery]);
   const lastGood = useRef<Row[]>([]);
   const shown = useMemo(() => {
@@ -198,7 +208,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           left={<TrafficList rows={shown} selectedSeq={selectedRow?.seq} onSelect={setSelected} narrow={!!selectedRow} emptyMessage={emptyMessage} />}
           right={
             selectedRow && (
-              <DetailPane row={selectedRow} onClose={() => setSelected(undefined)} follow={(id) => backend.followSession(id)} stacked={false} />
+              <DetailPane row={selectedRow} onClose={() => setSelected(undefined)} follow={(id) => backend.followSession(id)} stacked={false} resend={resend} />
             )
           }
         />

@@ -7,15 +7,26 @@ import { CopyButton } from './CopyButton';
 import { FollowButton } from './FollowButton';
 import { HeadersSection } from './HeadersSection';
 import { SidePanel } from './SidePanel';
+import { ResendActions, type ResendRunner } from './ResendEditor';
+import { ResentCompare } from './ResentCompare';
+import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+
+/** Resend / Edit and resend and the resent-answer comparison (issue #9); absent where the panel cannot send. */
+export interface DetailResend {
+  keyring: KeyringSnapshot | undefined;
+  runner: ResendRunner;
+  original: (exchangeId: string) => DecryptedExchange | undefined;
+}
 
 export interface DetailPaneProps {
   row: Row;
   onClose: () => void;
   follow: (exchangeId: string) => Promise<unknown>;
   stacked: boolean;
+  resend?: DetailResend;
 }
 
-export function DetailPane({ row, onClose, follow, stacked }: DetailPaneProps) {
+export function DetailPane({ row, onClose, follow, stacked, resend }: DetailPaneProps) {
   const [reveal, setReveal] = useState(false);
   const d = row.data;
   const ex = d.exchange;
@@ -33,6 +44,7 @@ export function DetailPane({ row, onClose, follow, stacked }: DetailPaneProps) {
           <input type="checkbox" data-testid="reveal-secrets" checked={reveal} onChange={(e) => setReveal((e.target as HTMLInputElement).checked)} />
           Show secrets
         </label>
+        {resend && <ResendActions key={row.seq} d={d} keyring={resend.keyring} runner={resend.runner} />}
         {d.follow && <FollowButton key={row.seq} target={{ exchangeId: ex.id, ...d.follow }} follow={follow} />}
         <CopyButton label="Copy as cURL" testId="copy-curl" title="The request as cURL: every request header as sent (Authorization and X-Client-Hash included, unmasked) and the decrypted plaintext body — the wire body was encrypted, so a note says so" text={() => buildCurl(d)} />
       </div>
@@ -73,6 +85,7 @@ export function DetailPane({ row, onClose, follow, stacked }: DetailPaneProps) {
         </div>
       )}
       {ex.error && <div class="notice">Network error: {ex.error}</div>}
+      {resend && ex.resentFrom && <ResentCompare resent={d} original={resend.original(ex.resentFrom)} reveal={reveal} />}
       <HeadersSection request={ex.requestHeaders} response={ex.responseHeaders} reveal={reveal} />
       <div class="sides">
         <SidePanel key={`${row.seq}-req`} kind="request" side={d.request} body={ex.requestBody} reveal={reveal} />

@@ -14,6 +14,7 @@ export interface TrafficRowProps {
 export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) {
   const s = row.summary;
   const conflict = row.data.conflict;
+  const resentFrom = row.data.exchange.resentFrom;
   const cls = `row grid${index % 2 ? ' odd' : ''}${selected ? ' selected' : ''}${s.verdict === 'failed' ? ' failed' : ''}${conflict ? ' conflict' : ''}`;
   return (
     <div
@@ -24,6 +25,7 @@ export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) 
       data-verdict={s.verdict}
       data-seq={row.seq}
       {...(conflict ? { 'data-conflict': conflict.kind } : {})}
+      {...(resentFrom ? { 'data-resent-from': resentFrom } : {})}
       aria-selected={selected}
       role="row"
       onMouseDown={() => onSelect(row.seq)}
@@ -35,6 +37,11 @@ export function TrafficRow({ row, index, selected, onSelect }: TrafficRowProps) 
         {conflict && (
           <span class="badge b-conflict" data-testid="conflict-badge">
             token reuse
+          </span>
+        )}
+        {resentFrom && (
+          <span class="badge b-resent" data-testid="resent-badge" title="Sent again by Keyhole (Resend / Edit and resend)">
+            resent
           </span>
         )}
         {s.shortPath}

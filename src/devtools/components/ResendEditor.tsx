@@ -1,0 +1,215 @@
+/**
+ * Resend / Edit and resend (issue #9). The two buttons sit in the detail head of an exchange whose
+ * request Keyhole decrypted; "Edit and resend" opens an editor over the panel: method, path, headers, the
+ * plaintext body as formatted JSON (validated as you type), body form and AAD mode (the original's unless
+ * changed), and the SC headers read-only unless "advanced" is on. The single-use token guard runs before
+ * anything is sent (resend/token-guard.ts). The answer becomes its own row, marked resent.
+ */
+import { useMemo, useState } from 'preact/hooks';
+import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+import { checkJson, draftFrom, resendAbility, type ResendDraft } from '../resend/draft';
+import { guardTokens, type GuardVerdict, type RecordState } from '../resend/token-guard';
+import { codedErrorText } from '../model/key-input';
+
+export interface ResendRunner {
+  /** Seals, sends from the page, returns the resent exchange (already decrypted by the worker). */
+  run(original: DecryptedExchange, draft: ResendDraft, advanced: boolean): Promise<DecryptedExchange>;
+  rows(): readonly DecryptedExchange[];
+  records(token: string): Promise<RecordState>;
+  /** Select the new row. */
+  show(exchangeId: string): void;
+}
+
+const WHY: Record<string, string> = {
+  'not-decrypted': 'Keyhole could not decrypt this request, so it cannot resend it',
+  'no-session': 'This exchange belongs to no SC session',
+  'no-keys': "Keyhole does not hold both of this SC session's keys",
+};
+
+export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; keyring: KeyringSnapshot | undefined; runner: ResendRunner }) {
+  const ability = resendAbility(d, keyring);
+  const [editing, setEditing] = useState(false);
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'confirm'; message: string }>({ kind: 'idle' });
+  const title = ability.ok ? undefined : WHY[ability.why];
+
+  const quick = async (confirmed: boolean) => {
+    if (!ability.ok) return;
+    const draft = draftFrom(d);
+    setState({ kind: 'busy' });
+    try {
+      if (!confirmed) {
+        const verdict = await guardTokens(checkJsonValue(draft.body), runner.rows(), runner.records);
+        if (verdict.kind === 'blocked') return setState({ kind: 'error', message: verdict.message });
+        if (verdict.kind === 'confirm') return setState({ kind: 'confirm', message: verdict.message });
+      }
+      const out = await runner.run(d, draft, false);
+      setState({ kind: 'idle' });
+      runner.show(out.exchange.id);
+    } catch (e) {
+      setState({ kind: 'error', message: codedErrorText(e) });
+    }
+  };
+
+  return (
+    <>
+      <button class="tb-btn" data-testid="resend" disabled={!ability.ok || state.kind === 'busy'} title={title ?? 'Send this request again: same plaintext, sealed under a fresh IV with the same session key'} onClick={() => quick(false)}>
+        {state.kind === 'busy' ? 'Sending…' : 'Resend'}
+      </button>
+      <button class="tb-btn" data-testid="edit-resend" disabled={!ability.ok} title={title ?? 'Edit the decrypted request, then seal and send it'} onClick={() => setEditing(true)}>
+        Edit and resend
+      </button>
+      {state.kind === 'error' && (
+        <span class="field-error" data-testid="resend-error" role="alert">
+          {state.message}
+        </span>
+      )}
+      {state.kind === 'confirm' && (
+        <span class="resend-confirm" data-testid="resend-confirm" role="alert">
+          {state.message}{' '}
+          <button class="tb-btn on" data-testid="resend-confirm-send" onClick={() => quick(true)}>
+            Send anyway
+          </button>
+          <button class="tb-btn" onClick={() => setState({ kind: 'idle' })}>
+            Cancel
+          </button>
+        </span>
+      )}
+      {editing && ability.ok && <ResendEditor d={d} runner={runner} onClose={() => setEditing(false)} />}
+    </>
+  );
+}
+
+function checkJsonValue(text: string): unknown {
+  const r = checkJson(text);
+  return r.ok ? r.value : undefined;
+}
+
+export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; runner: ResendRunner; onClose: () => void }) {
+  const initial = useMemo(() => draftFrom(d), [d]);
+  const [draft, setDraft] = useState<ResendDraft>(initial);
+  const [advanced, setAdvanced] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [verdict, setVerdict] = useState<GuardVerdict>();
+  const [error, setError] = useState<string>();
+  const json = checkJson(draft.body);
+  const set = (patch: Partial<ResendDraft>) => {
+    setDraft((x) => ({ ...x, ...patch }));
+    setVerdict(undefined);
+    setError(undefined);
+  };
+  const setHeader = (list: 'headers' | 'scHeaders', i: number, at: 0 | 1, v: string) =>
+    set({ [list]: draft[list].map((h, j) => (j === i ? ((at === 0 ? [v, h[1]] : [h[0], v]) as [string, string]) : h)) });
+
+  const send = async () => {
+    if (!json.ok) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (verdict?.kind !== 'confirm') {
+        const v = await guardTokens(json.value, runner.rows(), runner.records);
+        if (v.kind !== 'ok') {
+          setVerdict(v);
+          return;
+        }
+      }
+      const out = await runner.run(d, draft, advanced);
+      runner.show(out.exchange.id);
+      onClose();
+    } catch (e) {
+      setError(codedErrorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div class="resend-editor" data-testid="resend-editor" role="dialog" aria-label="Edit and resend">
+        <div class="re-head">
+          <b>Edit and resend</b>
+          <span class="hint">
+            SC session <code>{draft.sessionId}</code> — sealed with its request key under a fresh IV; the answer is decrypted with its response key
+          </span>
+          <span class="spacer" />
+          <button class="tb-btn" title="Close (Esc)" onClick={onClose}>
+            ✕
+          </button>
+        </div>
+        <div class="re-body">
+          <div class="re-line">
+            <input class="re-method" data-testid="re-method" value={draft.method} onInput={(e) => set({ method: (e.target as HTMLInputElement).value.toUpperCase() })} aria-label="Method" />
+            <input class="re-path" data-testid="re-path" value={draft.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} aria-label="Path" title={`Relative to ${draft.origin}`} />
+          </div>
+          <div class="re-line">
+            <label>
+              Body form{' '}
+              <select data-testid="re-form" value={draft.form} onChange={(e) => set({ form: (e.target as HTMLSelectElement).value as ResendDraft['form'] })}>
+                <option value="binary">binary (type 2)</option>
+                <option value="json">JSON {'{v,p}'}</option>
+              </select>
+            </label>
+            <label>
+              AAD{' '}
+              <select data-testid="re-aad" value={draft.aad} onChange={(e) => set({ aad: (e.target as HTMLSelectElement).value as ResendDraft['aad'] })}>
+                <option value="none">none</option>
+                <option value="session-id">session id</option>
+              </select>
+            </label>
+            <label title="Edit the SC headers Keyhole manages (X-SC-Session-Id, X-SC-Version)">
+              <input type="checkbox" data-testid="re-advanced" checked={advanced} onChange={(e) => setAdvanced((e.target as HTMLInputElement).checked)} /> advanced
+            </label>
+          </div>
+          <details class="re-headers" open>
+            <summary>Headers</summary>
+            <div class="re-grid">
+              {draft.scHeaders.map(([n, v], i) => (
+                <>
+                  <input value={n} readOnly={!advanced} data-sc="1" onInput={(e) => setHeader('scHeaders', i, 0, (e.target as HTMLInputElement).value)} />
+                  <input value={v} readOnly={!advanced} data-sc="1" data-testid={`re-sc-${n.toLowerCase()}`} onInput={(e) => setHeader('scHeaders', i, 1, (e.target as HTMLInputElement).value)} />
+                </>
+              ))}
+              {draft.headers.map(([n, v], i) => (
+                <>
+                  <input value={n} onInput={(e) => setHeader('headers', i, 0, (e.target as HTMLInputElement).value)} />
+                  <input value={v} onInput={(e) => setHeader('headers', i, 1, (e.target as HTMLInputElement).value)} />
+                </>
+              ))}
+            </div>
+            <button class="tb-btn" onClick={() => set({ headers: [...draft.headers, ['', '']] })}>
+              + header
+            </button>
+          </details>
+          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="re-body" spellcheck={false} value={draft.body} onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })} aria-label="Plaintext body (JSON)" />
+          {!json.ok && (
+            <div class="field-error" data-testid="re-json-error" role="alert">
+              {json.message}
+            </div>
+          )}
+          {verdict?.kind === 'blocked' && (
+            <div class="notice conflict" data-testid="resend-blocked" role="alert">
+              {verdict.message}
+            </div>
+          )}
+          {verdict?.kind === 'confirm' && (
+            <div class="notice" data-testid="resend-confirm" role="alert">
+              {verdict.message}
+            </div>
+          )}
+          {error && (
+            <div class="field-error" data-testid="resend-error" role="alert">
+              {error}
+            </div>
+          )}
+        </div>
+        <div class="re-foot">
+          <button class="primary" data-testid="re-send" disabled={!json.ok || busy || verdict?.kind === 'blocked'} onClick={send}>
+            {busy ? 'Sending…' : verdict?.kind === 'confirm' ? 'Send anyway' : 'Seal and send'}
+          </button>
+          <button class="tb-btn" onClick={() => setDraft(initial)}>
+            Reset
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

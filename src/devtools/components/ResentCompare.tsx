@@ -1,0 +1,74 @@
+/**
+ * A resent exchange's answer beside its original's (issue #9): the structural differences first (added,
+ * removed, changed — paths and values, secrets masked unless "Show secrets"), then both answers whole.
+ * `timestamp` differs on every answer (§2), so it is listed apart rather than drowning the real changes.
+ */
+import type { DecryptedExchange } from '../inspect-types';
+import { jsonDiff } from '../resend/json-diff';
+import { JsonTree } from './JsonTree';
+
+const NOISE = new Set(['timestamp']);
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? 'undefined' : s.length > 200 ? `${s.slice(0, 199)}…` : s;
+}
+
+export function ResentCompare({ resent, original, reveal }: { resent: DecryptedExchange; original: DecryptedExchange | undefined; reveal: boolean }) {
+  if (!original) {
+    return (
+      <div class="notice" data-testid="resent-compare">
+        Resent from an exchange that is no longer listed.
+      </div>
+    );
+  }
+  const a = original.response.json;
+  const b = resent.response.json;
+  if (a === undefined || b === undefined) {
+    return (
+      <div class="notice" data-testid="resent-compare">
+        Resent. One of the two answers is not JSON Keyhole could read, so they cannot be compared.
+      </div>
+    );
+  }
+  const diff = jsonDiff(a, b);
+  const real = diff.filter((e) => !NOISE.has(e.path));
+  const noise = diff.length - real.length;
+  return (
+    <details class="section resent-compare" data-testid="resent-compare" open>
+      <summary>
+        Compared with the original answer: {real.length === 0 ? 'no differences' : `${real.length} difference${real.length === 1 ? '' : 's'}`}
+        {noise > 0 && <span class="hint"> (and the timestamp)</span>}
+      </summary>
+      {real.length > 0 && (
+        <table class="diff" data-testid="json-diff">
+          <tbody>
+            {real.map((e) => (
+              <tr class={`d-${e.kind}`} data-kind={e.kind} data-path={e.path}>
+                <td class="d-path">{e.path || '(root)'}</td>
+                <td class="d-before">{e.kind === 'added' ? '' : reveal ? show(e.before) : masked(e.path, e.before)}</td>
+                <td class="d-arrow">{e.kind === 'added' ? '+' : e.kind === 'removed' ? '−' : '→'}</td>
+                <td class="d-after">{e.kind === 'removed' ? '' : reveal ? show(e.after) : masked(e.path, e.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="diff-sides">
+        <div>
+          <h3>Original answer</h3>
+          <JsonTree value={a} reveal={reveal} />
+        </div>
+        <div>
+          <h3>Resent answer</h3>
+          <JsonTree value={b} reveal={reveal} />
+        </div>
+      </div>
+    </details>
+  );
+}
+
+const SECRET = /(token|password|secret|key)$/i;
+function masked(path: string, v: unknown): string {
+  return SECRET.test(path) && typeof v === 'string' ? '••••' : show(v);
+}

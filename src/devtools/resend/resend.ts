@@ -1,0 +1,52 @@
+/**
+ * One resend (issue #9): seal the edited plaintext under the session's request key with a fresh IV
+ * (src/client/sealed-request.ts), send it from the inspected page (send-in-page.ts), and hand the exact
+ * bytes of both sides to the worker as an exchange of this tab (decryptBatch keep:true). The worker then
+ * treats it like captured traffic: decrypted with the response key, buffered, pushed as a row — and a
+ * refresh through it moves a followed session to the new pair in one write (capture hub noteRotation).
+ */
+import { sealRequest } from '../../client/sealed-request';
+import { fromBase64, toBase64 } from '../../protocol/bytes';
+import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
+import { headersToSend, type ResendDraft, type SessionKeys } from './draft';
+import type { PageAnswer, PageRequest } from './send-in-page';
+
+export interface ResendDeps {
+  tabId: number;
+  send: (r: PageRequest) => Promise<PageAnswer>;
+  /** The worker's decryptBatch with keep:true. */
+  keep: (list: CapturedExchange[]) => Promise<DecryptedExchange[]>;
+  now?: () => number;
+}
+
+let seq = 0;
+
+export async function performResend(originalId: string, draft: ResendDraft, keys: SessionKeys, o: { advanced: boolean }, deps: ResendDeps): Promise<{ exchange: DecryptedExchange; ivHex: string }> {
+  const sessionId = o.advanced ? (draft.scHeaders.find(([n]) => /^x-sc-session-id$/i.test(n))?.[1] ?? draft.sessionId) : draft.sessionId;
+  const sealed = await sealRequest(draft.body, { sessionId, requestKey: fromBase64(keys.requestKey), responseKey: fromBase64(keys.responseKey) }, { form: draft.form, aad: draft.aad });
+  const headers = headersToSend(draft, { advanced: o.advanced, requestId: crypto.randomUUID() });
+  const url = /^https?:\/\//i.test(draft.path) ? draft.path : `${draft.origin}${draft.path.startsWith('/') ? '' : '/'}${draft.path}`;
+  const bodyBase64 = typeof sealed.body === 'string' ? toBase64(new TextEncoder().encode(sealed.body)) : toBase64(sealed.body);
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const answer = await deps.send({ url, method: draft.method, headers, body: typeof sealed.body === 'string' ? { text: sealed.body } : { base64: bodyBase64 } });
+  const bodySize = typeof sealed.body === 'string' ? new TextEncoder().encode(sealed.body).length : sealed.body.length;
+  const ex: CapturedExchange = {
+    id: `resend-${startedAt.toString(36)}-${(seq++).toString(36)}`,
+    tabId: deps.tabId,
+    source: 'resend',
+    resentFrom: originalId,
+    startedAt,
+    durationMs: answer.ms,
+    method: draft.method,
+    url,
+    requestHeaders: headers,
+    requestBody: { base64: bodyBase64, size: bodySize, truncated: false },
+    responseHeaders: Object.fromEntries(answer.headers.map(([n, v]) => [n.toLowerCase(), v])),
+    ...(answer.status !== undefined && { status: answer.status }),
+    ...(answer.error === undefined && { responseBody: { base64: answer.truncated ? '' : answer.base64, size: answer.size, truncated: answer.truncated } }),
+    ...(answer.error !== undefined && { error: answer.error }),
+  };
+  const [exchange] = await deps.keep([ex]);
+  return { exchange: exchange!, ivHex: sealed.ivHex };
+}

@@ -1,0 +1,25 @@
+/**
+ * Content-script context → panel: the answer to a request the panel's Resend sent from the inspected page
+ * (issue #9). The panel evaluates a small fetch in the page's Keyhole content-script world
+ * (devtools.inspectedWindow.eval with useContentScriptContext) and that code reports back with
+ * runtime.sendMessage. Only ciphertext travels: the sealed request went in, the sealed answer comes out.
+ * Validated on arrival like every boundary; the panel also checks the sender is its own tab.
+ */
+import * as z from '../protocol/zod';
+
+export const RESEND_RESULT_KIND = 'keyhole-resend-result';
+/** The answer's bytes, Base64: bounded like a captured body (5 MiB of bytes). */
+const MAX_BASE64 = Math.ceil((5 * 1024 * 1024) / 3) * 4;
+
+export const ResendResult = z.object({
+  kind: z.literal(RESEND_RESULT_KIND),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  status: z.optional(z.int().check(z.gte(0), z.lte(999))),
+  headers: z.optional(z.array(z.tuple([z.string().check(z.maxLength(256)), z.string().check(z.maxLength(16_384))])).check(z.maxLength(200))),
+  base64: z.optional(z.string().check(z.maxLength(MAX_BASE64))),
+  truncated: z.optional(z.boolean()),
+  size: z.optional(z.int().check(z.nonnegative())),
+  error: z.optional(z.string().check(z.maxLength(2000))),
+  ms: z.number().check(z.nonnegative()),
+});
+export type ResendResult = z.infer<typeof ResendResult>;
