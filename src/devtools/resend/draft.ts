@@ -8,6 +8,7 @@
  * X-Request-Id is fresh (the client sends one per request, §3).
  */
 import type { AadMode, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+import { jsonErrorAt } from './json-error-at';
 
 export type DraftForm = 'binary' | 'json';
 
@@ -91,17 +92,13 @@ function formatBody(d: DecryptedExchange): string {
 export function checkJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    const m = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(m);
-    if (at) {
-      const pos = Number(at[1]);
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const col = pos - before.lastIndexOf('\n');
-      return { ok: false, message: `Invalid JSON at line ${line}, column ${col}: ${m.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '')}` };
-    }
-    return { ok: false, message: `Invalid JSON: ${m}` };
+  } catch {
+    const pos = Math.max(0, jsonErrorAt(text));
+    const before = text.slice(0, pos);
+    const line = before.split('\n').length;
+    const col = pos - before.lastIndexOf('\n');
+    const what = pos >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[pos])}`;
+    return { ok: false, message: `Invalid JSON at line ${line}, column ${col}: ${what}` };
   }
 }
 
