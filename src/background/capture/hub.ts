@@ -42,6 +42,8 @@ export interface HubOptions {
   sessions?: SessionsBridge;
   /** May a page of this origin speak for this API base (page-refresh.ts)? Default: same origin only. */
   apiAllowed?: ApiAllowed;
+  /** The origin of the page a tab shows, from the browser (a panel resend was sent from it, issue #9). */
+  tabOrigin?: (tabId: number) => Promise<string | undefined>;
   liveTabs?: () => Promise<number[]>;
   limits?: BufferLimits;
   now?: () => number;
@@ -487,7 +489,10 @@ export class CaptureHub {
   decryptBatch(tabId: number, exchanges: CapturedExchange[], keep: boolean): Promise<DecryptedExchange[]> {
     return this.lane(tabId, async () => {
       await this.refreshOwnSessions();
-      const withTab = exchanges.map(({ pageOrigin: _, ...ex }) => ({ ...ex, tabId }));
+      // A resend (issue #9) was sent from this tab's page by the panel: the browser's word for the tab's
+      // origin is the honest one, so a resent refresh of a followed session moves it like a page refresh.
+      const resendOrigin = exchanges.some((ex) => ex.source === 'resend') ? await this.o.tabOrigin?.(tabId) : undefined;
+      const withTab = exchanges.map(({ pageOrigin: _, ...ex }) => ({ ...ex, tabId, ...(ex.source === 'resend' && resendOrigin && { pageOrigin: resendOrigin }) }));
       // Learn from every handshake first: a HAR holds the /session call before the calls it keys.
       for (const ex of withTab) await learnKeys(ex, this.keyring);
       const out: DecryptedExchange[] = [];

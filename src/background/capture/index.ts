@@ -24,6 +24,10 @@ export function captureHub(): CaptureHub {
       const envs = stored[ENVS_KEY] === undefined ? [DEFAULT_ENVIRONMENT.apiBase] : envApiBasesOf(stored[ENVS_KEY]);
       return pageMaySpeakFor(pageOrigin, apiBase, envs, parseCaptureOrigins(stored[CAPTURE_ORIGINS_KEY]));
     },
+    tabOrigin: async (tabId) => {
+      const url = (await chrome.tabs.get(tabId).catch(() => undefined))?.url;
+      return url && /^https?:/.test(url) ? new URL(url).origin : undefined;
+    },
     liveTabs: async () => (await chrome.tabs.query({})).flatMap((t) => (t.id === undefined ? [] : [t.id])),
     onError: (e) => console.warn('keyhole capture:', e),
   });

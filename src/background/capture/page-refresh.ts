@@ -22,6 +22,8 @@ export interface SessionsBridge {
   notePageRotation(input: { apiBase: string; oldRefreshToken: string; accessToken: string; refreshToken: string; expiresIn: number }): Promise<boolean>;
   /** The page presented `refreshToken` in a refresh answered at `answeredAt`: the session Keyhole spent it for (now revoked), if any. */
   notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined>;
+  /** Keyhole's records on a refresh token a resend would present (issue #9); optional so older fakes fit. */
+  refreshTokenState?(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }>;
 }
 
 /** May a page of `pageOrigin` speak for `apiBase`? Undefined origin (HAR, DevTools rows): never. */
