@@ -12,12 +12,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFamily, type Core } from './handlers';
 import { generateKey, KeyRing, loadOrCreateKey } from './keys';
-import { resolveOptions, type GatewayOptions } from './options';
+import { resolveOptions, type GatewayInput, type GatewayOptions } from './options';
 import { createPipeline, type RequestEvent } from './server';
-import { MemoryStore, type GatewayStore } from './store';
+import { MemoryStore, NO_EVICTIONS, type Evictions, type GatewayStore } from './store';
 
-export type { GatewayOptions, GatewayMode, RateLimitedRoute } from './options';
-export type { GatewayStore, ScSession, TokenFamily, LoginSession, RefreshTokenRecord } from './store';
+export type { GatewayOptions, GatewayInput, GatewayCaps, GatewayMode, RateLimitedRoute } from './options';
+export type { GatewayStore, ScSession, TokenFamily, LoginSession, RefreshTokenRecord, Evictions } from './store';
 export type { RequestEvent } from './server';
 export { MemoryStore } from './store';
 export { DEFAULT_OPTIONS } from './options';
@@ -26,6 +26,8 @@ export interface GatewayStats {
   /** Requests routed to `route` (e.g. 'refresh', 'login.initiate', 'session', 'public-key'); all when omitted. */
   count(route?: string): number;
   byRoute(): Record<string, number>;
+  /** Entries the memory caps evicted since start (GatewayOptions.caps); not cleared by reset(). */
+  evictions(): Evictions;
   reset(): void;
 }
 
@@ -61,12 +63,12 @@ function formatLine(e: RequestEvent): string {
   return `${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.code} ${e.ms.toFixed(1)}ms`;
 }
 
-export async function createGateway(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
+export async function createGateway(options: GatewayInput = {}): Promise<Gateway> {
   const opts = resolveOptions(options);
   const now = opts.now;
   const key = opts.keyFile ? loadOrCreateKey(opts.keyFile, opts.keyId, now()) : generateKey(opts.keyId, now());
   const keys = new KeyRing(key, opts.retiredKeyIds);
-  const store = opts.store ?? new MemoryStore();
+  const store = opts.store ?? new MemoryStore(opts.caps);
   // HS256 secret, random per start (§12): tokens never survive a restart.
   const core: Core = { opts, store, keys, jwtSecret: randomBytes(32), now };
 
@@ -125,6 +127,7 @@ export async function createGateway(options: Partial<GatewayOptions> = {}): Prom
     stats: {
       count: (route) => (route === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : counts.get(route) ?? 0),
       byRoute: () => Object.fromEntries(counts),
+      evictions: () => store.evictions?.() ?? { ...NO_EVICTIONS },
       reset: () => counts.clear(),
     },
     events,

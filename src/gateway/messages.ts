@@ -26,6 +26,10 @@ export const MESSAGES = {
     en: 'Missing required header: {header}', zh: '缺少必需的请求头：{header}', 'zh-Hant': '缺少必要的請求標頭：{header}',
     ja: '必須ヘッダーがありません: {header}', vi: 'Thiếu header bắt buộc: {header}',
   },
+  HEADER_INVALID: {
+    en: 'Invalid value of header: {header}', zh: '请求头的值无效：{header}', 'zh-Hant': '請求標頭的值無效：{header}',
+    ja: 'ヘッダーの値が無効です: {header}', vi: 'Giá trị header không hợp lệ: {header}',
+  },
   PORTAL_CODE_INVALID: {
     en: 'Invalid or missing portal access code', zh: '门户访问码无效或缺失', 'zh-Hant': '入口網站存取碼無效或缺少',
     ja: 'ポータルアクセスコードが無効または未指定です', vi: 'Mã truy cập cổng không hợp lệ hoặc bị thiếu',

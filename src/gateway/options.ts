@@ -5,7 +5,23 @@
 import type { GatewayStore } from './store';
 
 export type GatewayMode = 'local' | 'test' | 'production';
-export type RateLimitedRoute = 'login.initiate' | 'login.complete' | 'refresh' | 'logout';
+/** `session` counts SC session creations: `POST …/session` and type-1 envelopes (§8) alike. */
+export type RateLimitedRoute = 'session' | 'login.initiate' | 'login.complete' | 'refresh' | 'logout';
+
+/**
+ * Memory caps (spec silent; issue #10). Past a cap the oldest entry is evicted and counted
+ * (`Gateway.stats.evictions()`): the gateway's memory is bounded whatever clients send.
+ */
+export interface GatewayCaps {
+  /** Live SC sessions. */
+  scSessions: number;
+  /** Remembered IVs over all SC sessions (replay memory, §12); past it the oldest sessions are dropped. */
+  replayIvs: number;
+  /** Token families (one per login). */
+  families: number;
+  /** Refresh tokens remembered per family (current + rotated ones, for reuse detection). */
+  tokensPerFamily: number;
+}
 
 export interface GatewayOptions {
   host: string;
@@ -50,11 +66,14 @@ export interface GatewayOptions {
   log: false | ((line: string) => void);
   /** Clock (epoch ms), injectable for expiry tests. */
   now: () => number;
-  /** Storage backend; default in-memory. */
+  /** Storage backend; default in-memory (with `caps`). */
   store?: GatewayStore;
+  /** Memory caps of the in-memory store. */
+  caps: GatewayCaps;
 }
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitedRoute, number> = {
+  session: 60,
   'login.initiate': 10,
   'login.complete': 5,
   refresh: 10,
@@ -82,6 +101,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   corsOrigins: ['chrome-extension://*', 'moz-extension://*', 'http://127.0.0.1:*', 'http://localhost:*'],
   log: false,
   now: () => Date.now(),
+  caps: { scSessions: 10_000, replayIvs: 250_000, families: 10_000, tokensPerFamily: 1_000 },
 };
 
 export function normalizeBasePath(p: string | undefined): string {
@@ -92,7 +112,10 @@ export function normalizeBasePath(p: string | undefined): string {
   return s;
 }
 
-export function resolveOptions(partial: Partial<GatewayOptions> = {}): GatewayOptions {
+/** What `createGateway` takes: any option, and any subset of the caps. */
+export type GatewayInput = Partial<Omit<GatewayOptions, 'caps'>> & { caps?: Partial<GatewayCaps> };
+
+export function resolveOptions(partial: GatewayInput = {}): GatewayOptions {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const o: GatewayOptions = { ...DEFAULT_OPTIONS, ...defined } as GatewayOptions;
   o.basePath = normalizeBasePath(o.basePath);
@@ -100,6 +123,10 @@ export function resolveOptions(partial: Partial<GatewayOptions> = {}): GatewayOp
   if (!['json', 'octet'].includes(o.binaryContentType)) throw new Error(`gateway: bad binaryContentType ${String(o.binaryContentType)}`);
   for (const k of ['windowMs', 'accessTtl', 'sessionTtl', 'refreshTtl', 'loginTtl', 'maxBodyBytes'] as const) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) throw new Error(`gateway: ${k} must be a positive number`);
+  }
+  o.caps = { ...DEFAULT_OPTIONS.caps, ...partial.caps };
+  for (const [k, v] of Object.entries(o.caps)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`gateway: caps.${k} must be a positive integer`);
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`gateway: bad port ${o.port}`);
   return o;

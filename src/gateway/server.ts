@@ -1,10 +1,14 @@
 /**
  * The request pipeline. Order of decisions for every request (§12):
  *   route (404) → method (405; OPTIONS = CORS preflight) → declared size (413) → gateway headers
- *   (Cloudflare simulation, portal code: 403) → rate limit (429) → body read (413) →
- *   [SCv2 routes] body form / session / tag (400/401, plain) → replay (400, encrypted) →
+ *   (Cloudflare simulation, portal code; on SCv2 routes Content-Type and X-SC-Version: 403) →
+ *   rate limit (429) → body read (413) → [SCv2 routes] body form / session / tag (400/401, plain;
+ *   a type-1 envelope counts against the `session` rate limit first) → replay (400, encrypted) →
  *   fingerprint (403, encrypted) → handler (encrypted).
  * Everything before decryption answers plain JSON; everything after, encrypted in the request's form.
+ * A refusal before the body was read is sent at once, but the response ends only once the body has
+ * arrived (thrown away, http.ts discardBody): a client that reads only after sending gets the answer
+ * instead of a reset connection, and a client that waits for it mid-body gets it at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +24,7 @@ import {
   type SealedParts,
 } from './envelope';
 import * as H from './handlers';
-import { drain, GatewayError, JSON_CT, originMatcher, readBody, standardEnvelope, type HandlerResult } from './http';
+import { discardBody, DRAIN_CAP, GatewayError, JSON_CT, originMatcher, readBody, standardEnvelope, type HandlerResult } from './http';
 import { selectLocale, t, type GatewayLocale } from './messages';
 import { rateLimitFor } from './options';
 import type { ScSession } from './store';
@@ -107,6 +111,24 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * §3 gateway headers of an SCv2 call, refused like the other missing gateway headers (§12: plain 403
+ * ACCESS.PERMISSION_DENIED naming the header): `Content-Type` must be JSON (also for binary envelopes),
+ * and `X-SC-Version` must be `2` whenever present and whenever a session id is sent ("with the session
+ * id"); a type-1 request, which has no session id yet, may leave it out.
+ */
+function scHeaderRefusal(req: IncomingMessage): GatewayError | undefined {
+  const refuse = (h: string, key: 'HEADER_MISSING' | 'HEADER_INVALID') => new GatewayError(403, 'ACCESS.PERMISSION_DENIED', key, { header: h }, { header: h });
+  const ct = header(req, 'content-type');
+  if (!ct) return refuse('Content-Type', 'HEADER_MISSING');
+  if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') return refuse('Content-Type', 'HEADER_INVALID');
+  const version = header(req, 'x-sc-version')?.trim();
+  if (version === undefined || version === '') {
+    if (H.scSessionHeader(req)) return refuse('X-SC-Version', 'HEADER_MISSING');
+  } else if (version !== '2') return refuse('X-SC-Version', 'HEADER_INVALID');
+  return undefined;
+}
+
 /** How an encrypted request arrived, so the answer can mirror it (§12). */
 interface ScReply {
   session: ScSession;
@@ -128,13 +150,25 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     '/demo/demo.css': { type: 'text/css; charset=utf-8', body: DEMO_CSS },
   };
 
-  function writeJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, contentType = JSON_CT) {
+  /**
+   * `tail`: the rest of the request body still being thrown away; the answer is written now and ended
+   * when it is over (false: too much or gone — the socket is dropped then).
+   */
+  function writeJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, contentType = JSON_CT, tail?: Promise<boolean>) {
     if (res.headersSent || res.destroyed) return;
     res.statusCode = status;
     res.setHeader('Content-Type', contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Length', Buffer.byteLength(body));
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    if (tail) {
+      res.write(body);
+      void tail.then((drained) => {
+        res.end();
+        if (!drained) res.once('finish', () => res.socket?.destroy());
+      });
+      return;
+    }
     // Small binary bodies go out as latin1 strings: node:http then sends headers and body in one
     // write instead of a corked writev (measurably cheaper per request); bytes are unchanged.
     if (typeof body !== 'string' && body.length <= 64 * 1024) res.end(body.toString('latin1'), 'latin1');
@@ -143,6 +177,17 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
 
   function errorBody(e: GatewayError, locale: GatewayLocale): string {
     return JSON.stringify(standardEnvelope(core.now(), false, e.code, t(e.key, locale, e.params), e.data));
+  }
+
+  /** Counts one request of `route` for the client; the 429 to answer when it is over the limit. */
+  function overLimit(route: string, ctx: H.RequestCtx): GatewayError | undefined {
+    const limit = rateLimitFor(opts, route);
+    if (limit === undefined) return undefined;
+    const now = core.now();
+    const b = core.store.hit(`${route}|${ctx.clientKey}`, opts.windowMs, now);
+    if (b.count <= limit) return undefined;
+    const secs = Math.max(1, Math.ceil((b.resetAt - now) / 1000));
+    return new GatewayError(429, 'RATE_LIMIT.EXCEEDED', 'RATE_LIMITED', { seconds: secs }, null, { 'Retry-After': String(secs) });
   }
 
   function internalError(): GatewayError {
@@ -194,6 +239,11 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
         } else attempts.push({ parts: c });
       }
     }
+    // An inline key exchange creates an SC session like POST …/session: same limit, checked before the RSA work.
+    if (attempts.some((a) => a.inline)) {
+      const limited = overLimit('session', ctx);
+      if (limited) throw limited;
+    }
     let firstError: GatewayError | undefined;
     const sid = H.scSessionHeader(ctx.req);
     let session: ScSession | undefined | null = null;
@@ -241,9 +291,26 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     const reqId = header(req, 'x-request-id');
     if (reqId && /^[\w.:-]{1,128}$/.test(reqId)) corsHeaders['X-Request-Id'] = reqId;
 
-    const fail = (e: GatewayError) => {
+    const declared = Number(header(req, 'content-length') ?? '0');
+    /** The request body: nobody took it yet, or taken (read, or being thrown away: `tail`). */
+    let bodyTaken = false;
+    let tail: Promise<boolean> | undefined;
+    const takeRest = (): Record<string, string> => {
+      if (bodyTaken) return {};
+      bodyTaken = true;
+      if (!(declared > 0) && header(req, 'transfer-encoding') === undefined) return {}; // no body: nothing to wait for
+      // Announced bigger than we would ever read: answer and close at once (nothing better exists).
+      if (declared > DRAIN_CAP) {
+        tail = Promise.resolve(false);
+        return { Connection: 'close' };
+      }
+      tail = discardBody(req);
+      return {};
+    };
+    const fail = (e: GatewayError): void => {
       st.code = e.code;
-      writeJson(res, e.status, errorBody(e, locale), { ...corsHeaders, ...e.headers });
+      const extra = takeRest();
+      writeJson(res, e.status, errorBody(e, locale), { ...corsHeaders, ...e.headers, ...extra }, JSON_CT, tail);
     };
 
     const rel = base === '' ? pathname : pathname === base ? '' : pathname.startsWith(base + '/') ? pathname.slice(base.length) : undefined;
@@ -299,10 +366,8 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     }
 
     const readsBody = def.kind === 'plain' || def.kind === 'sc';
-    const declared = Number(header(req, 'content-length') ?? '0');
     if (readsBody && declared > opts.maxBodyBytes) {
-      // §12: answer before reading; the rest is discarded, never buffered.
-      drain(req);
+      // §12: refused before reading; the rest is discarded as it arrives, never buffered (fail).
       return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
     }
 
@@ -318,23 +383,21 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
         return fail(new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'PORTAL_CODE_INVALID'));
       }
     }
+    if (def.kind === 'sc') {
+      const refused = scHeaderRefusal(req);
+      if (refused) return fail(refused);
+    }
 
     const clientHash = header(req, 'x-client-hash')?.trim() || undefined;
     const ip = header(req, 'cf-connecting-ip') ?? req.socket.remoteAddress ?? '?';
     const ctx: H.RequestCtx = { req, method, path: pathname, route: def.name, portal, locale, clientHash, clientKey: `${ip}|${clientHash ?? ''}` };
 
-    const limit = rateLimitFor(opts, def.name);
-    if (limit !== undefined) {
-      const now = core.now();
-      const b = core.store.hit(`${def.name}|${ctx.clientKey}`, opts.windowMs, now);
-      if (b.count > limit) {
-        const secs = Math.max(1, Math.ceil((b.resetAt - now) / 1000));
-        return fail(new GatewayError(429, 'RATE_LIMIT.EXCEEDED', 'RATE_LIMITED', { seconds: secs }, null, { 'Retry-After': String(secs) }));
-      }
-    }
+    const limited = overLimit(def.name, ctx);
+    if (limited) return fail(limited);
 
     let body: Buffer | undefined;
     if (readsBody) {
+      bodyTaken = true;
       const r = await readBody(req, opts.maxBodyBytes);
       if (!r.ok) {
         if (r.reason === 'aborted') {
@@ -342,6 +405,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
           res.destroy();
           return;
         }
+        tail = r.rest;
         return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
       }
       body = r.body;
@@ -363,7 +427,9 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       }
       try {
         const r = ok(def.plain!(core, ctx, parsed));
-        return writeJson(res, r.status, JSON.stringify(r.env), { ...corsHeaders, ...r.headers });
+        // A body nobody asked for (public key, close, logout) is thrown away too (see writeJson's tail).
+        const extra = takeRest();
+        return writeJson(res, r.status, JSON.stringify(r.env), { ...corsHeaders, ...r.headers, ...extra }, JSON_CT, tail);
       } catch (e) {
         if (e instanceof GatewayError) return fail(e);
         throw e;

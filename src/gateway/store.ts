@@ -72,27 +72,79 @@ export interface GatewayStore {
 
   /** Drops everything expired before `now`. */
   sweep(now: number): void;
+
+  /** What the memory caps evicted so far (a store without caps may omit it). */
+  evictions?(): Evictions;
 }
+
+/** Counts of entries evicted by the memory caps (GatewayOptions.caps), oldest first. */
+export interface Evictions {
+  /** SC sessions dropped because the session cap was reached. */
+  scSessions: number;
+  /** SC sessions dropped, with their IVs, to keep the replay memory under its cap (per session or overall). */
+  replay: number;
+  /** Token families dropped (with their refresh tokens) because the family cap was reached. */
+  families: number;
+  /** Old refresh tokens of a family forgotten past the per-family cap (a reuse of one is then refused, not detected). */
+  refreshTokens: number;
+}
+
+export const NO_EVICTIONS: Readonly<Evictions> = Object.freeze({ scSessions: 0, replay: 0, families: 0, refreshTokens: 0 });
+
+export interface StoreCaps {
+  scSessions: number;
+  replayIvs: number;
+  families: number;
+  tokensPerFamily: number;
+}
+
+const UNCAPPED: StoreCaps = { scSessions: Infinity, replayIvs: Infinity, families: Infinity, tokensPerFamily: Infinity };
+
 
 /** Upper bound on remembered IVs per session; past it the session is dropped (client re-handshakes). */
 export const MAX_IVS_PER_SESSION = 100_000;
 
+/**
+ * In-memory store. Maps keep insertion order, so "the oldest" is the first key: creation order for
+ * SC sessions and families (a re-put of a known id keeps its place).
+ */
 export class MemoryStore implements GatewayStore {
   private sc = new Map<string, ScSession>();
   private ivs = new Map<string, Set<string>>();
+  /** IVs remembered over all sessions (the replay memory's size). */
+  private ivTotal = 0;
   private logins = new Map<string, LoginSession>();
   private families = new Map<string, TokenFamily>();
   private tokens = new Map<string, RefreshTokenRecord>();
+  /** familyId → its refresh tokens, oldest first (eviction with the family, per-family cap, sweep). */
+  private familyTokens = new Map<string, string[]>();
   private buckets = new Map<string, RateBucket>();
+  private readonly evicted: Evictions = { ...NO_EVICTIONS };
+  private readonly caps: StoreCaps;
+
+  constructor(caps: Partial<StoreCaps> = {}) {
+    this.caps = { ...UNCAPPED, ...caps };
+  }
+
+  evictions(): Evictions {
+    return { ...this.evicted };
+  }
 
   putScSession(s: ScSession): void {
+    if (!this.sc.has(s.id)) {
+      while (this.sc.size >= this.caps.scSessions) {
+        this.deleteScSession(this.sc.keys().next().value!);
+        this.evicted.scSessions++;
+      }
+      this.ivs.set(s.id, new Set());
+    }
     this.sc.set(s.id, s);
-    this.ivs.set(s.id, new Set());
   }
   getScSession(id: string): ScSession | undefined {
     return this.sc.get(id);
   }
   deleteScSession(id: string): boolean {
+    this.ivTotal -= this.ivs.get(id)?.size ?? 0;
     this.ivs.delete(id);
     return this.sc.delete(id);
   }
@@ -100,6 +152,7 @@ export class MemoryStore implements GatewayStore {
     const n = this.sc.size;
     this.sc.clear();
     this.ivs.clear();
+    this.ivTotal = 0;
     return n;
   }
   scSessionCount(): number {
@@ -115,9 +168,18 @@ export class MemoryStore implements GatewayStore {
     if (set.size >= MAX_IVS_PER_SESSION) {
       // Bounded memory: retire the session rather than forget IVs (forgetting would re-open replays).
       this.deleteScSession(sessionId);
+      this.evicted.replay++;
       return true;
     }
+    // The same rule overall: the oldest sessions go, with all their IVs, never single IVs.
+    while (this.ivTotal >= this.caps.replayIvs && this.sc.size > 0) {
+      const oldest = this.sc.keys().next().value!;
+      this.deleteScSession(oldest);
+      this.evicted.replay++;
+      if (oldest === sessionId) return true;
+    }
     set.add(iv);
+    this.ivTotal++;
     return true;
   }
 
@@ -132,12 +194,36 @@ export class MemoryStore implements GatewayStore {
   }
 
   putFamily(f: TokenFamily): void {
+    if (!this.families.has(f.id)) {
+      while (this.families.size >= this.caps.families) {
+        this.deleteFamily(this.families.keys().next().value!);
+        this.evicted.families++;
+      }
+      this.familyTokens.set(f.id, []);
+    }
     this.families.set(f.id, f);
   }
   getFamily(id: string): TokenFamily | undefined {
     return this.families.get(id);
   }
+  private deleteFamily(id: string): void {
+    for (const t of this.familyTokens.get(id) ?? []) this.tokens.delete(t);
+    this.familyTokens.delete(id);
+    this.families.delete(id);
+  }
   putRefreshToken(token: string, r: RefreshTokenRecord): void {
+    if (!this.tokens.has(token)) {
+      let list = this.familyTokens.get(r.familyId);
+      if (!list) {
+        list = [];
+        this.familyTokens.set(r.familyId, list);
+      }
+      list.push(token);
+      while (list.length > this.caps.tokensPerFamily) {
+        this.tokens.delete(list.shift()!);
+        this.evicted.refreshTokens++;
+      }
+    }
     this.tokens.set(token, r);
   }
   getRefreshToken(token: string): RefreshTokenRecord | undefined {
@@ -158,6 +244,12 @@ export class MemoryStore implements GatewayStore {
     for (const [id, s] of this.sc) if (s.expiresAt <= now) this.deleteScSession(id);
     for (const [id, s] of this.logins) if (s.expiresAt <= now) this.logins.delete(id);
     for (const [t, r] of this.tokens) if (r.expiresAt <= now) this.tokens.delete(t);
+    for (const [id, list] of this.familyTokens) {
+      const live = list.filter((t) => this.tokens.has(t));
+      // A family whose every refresh token expired can never be refreshed again: it goes too.
+      if (live.length === 0 && list.length > 0) this.deleteFamily(id);
+      else if (live.length !== list.length) this.familyTokens.set(id, live);
+    }
     for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
   }
 }

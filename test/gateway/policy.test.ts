@@ -188,7 +188,7 @@ describe('other failures (§12)', () => {
 
   it('413 on a chunked body that grows past the limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(gw.url + REFRESH, { method: 'POST', headers: { ...CF, 'Transfer-Encoding': 'chunked' } }, (res) => {
+      const req = request(gw.url + REFRESH, { method: 'POST', headers: { ...CF, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
         resolve(res.statusCode!);
         res.resume();
         req.destroy();
