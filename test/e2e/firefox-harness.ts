@@ -11,7 +11,8 @@
  *  - a fixed internal UUID for the add-on (pref extensions.webextensions.uuids), so the harness knows
  *    the moz-extension:// origin without asking the extension.
  * The pref extensions.webextensions.warnings-as-errors turns every manifest warning into an install
- * error, so "installs" means "installs with no errors and no warnings".
+ * error, so "installs" means "installs with no errors and no warnings"; extensions.webextOptionalPermissionPrompts
+ * off answers permissions.request without a prompt (there is nobody to click it).
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
       'extensions.webextensions.warnings-as-errors': true,
+      // permissions.request grants without the doorhanger a headless test cannot click (Grant access test)
+      'extensions.webextOptionalPermissionPrompts': false,
     },
   });
   let addonId: string;

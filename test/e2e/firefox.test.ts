@@ -138,7 +138,7 @@ describe('Keyhole in Firefox', () => {
     await demo.close();
   });
 
-  test('a revoked install-time host permission is detected and offered for granting, in the popup and on the options page', async () => {
+  test('a revoked install-time host permission is detected and offered in the popup and on the options page, and Grant access restores it', async () => {
     // Firefox lets the user revoke host permissions granted at install (about:addons → Permissions).
     expect(await extPage.evaluate(() => chrome.permissions.remove({ origins: ['http://localhost/*'] }))).toBe(true);
     for (const path of ['popup/index.html', 'options/index.html']) {
@@ -150,5 +150,12 @@ describe('Keyhole in Firefox', () => {
       expect(await page.$('[data-testid="host-access-grant"]')).not.toBeNull();
       await page.close();
     }
+    // Grant access (a real click: permissions.request needs the user gesture) → the notice goes away.
+    const popup = await ff.openExtensionPage('popup/index.html', `${gw.url}/`);
+    await waitInPage(popup, () => !!document.querySelector('[data-testid="host-access"]'), undefined);
+    await popup.locator('[data-testid="host-access-grant"]').click();
+    await waitInPage(popup, () => !document.querySelector('[data-testid="host-access"]'), undefined);
+    expect(await extPage.evaluate(() => chrome.permissions.contains({ origins: ['http://localhost/*'] }))).toBe(true);
+    await popup.close();
   });
 });
