@@ -112,3 +112,26 @@ describe('which copy is authoritative', () => {
     expect(sessKeys(s.areas.session)).toEqual([k]);
   });
 });
+
+describe('the settings queue', () => {
+  test('a session added while Remember is being turned off (a refresh holding the move) lands in memory, never on disk', async () => {
+    const s = setup();
+    await s.engine.saveSettings({ rememberSessions: true });
+    const v = await adopted(s, 30);
+    s.client.hold();
+    const refreshing = s.engine.refresh(v.key);
+    await new Promise((r) => setTimeout(r, 0));
+    const toggling = s.engine.saveSettings({ rememberSessions: false }); // waits for the refresh (session queue)
+    await new Promise((r) => setTimeout(r, 0));
+    s.client.valid.add('rt-new');
+    const adding = s.engine.adopt({ envId: 'local', refreshToken: 'rt-new' }); // waits for the move (settings queue)
+    await new Promise((r) => setTimeout(r, 5));
+    expect(rememberOn(s)).toBe(true); // nothing settled yet
+    s.client.letGo();
+    const [, , added] = await Promise.all([refreshing, toggling, adding]);
+    expect(rememberOn(s)).toBe(false);
+    expect(sessKeys(s.areas.local)).toEqual([]);
+    expect(sessKeys(s.areas.session).sort()).toEqual([`kh:sess:${v.key}`, `kh:sess:${added.key}`].sort());
+    expect((s.areas.session.data.get(`kh:sess:${v.key}`) as { refreshToken: string }).refreshToken).toBe('rt-1');
+  });
+});
