@@ -192,3 +192,31 @@ test("a resend of a followed session's current token warns first, then leaves Ke
   // The family is intact: Keyhole's pair is the newest.
   expect(gateway.store.getFamily(after.sid!)).toMatchObject({ revoked: false });
 });
+
+test('an evicted SC session: the resend is answered SESSION_NOT_FOUND, the panel says so and succeeds over a new SC session it creates with the page\'s X-Client-Hash', async () => {
+  await page.bringToFront();
+  // The page's own login request (not a resent one).
+  await panel.evaluate(`[...document.querySelectorAll('[data-testid=traffic-row]')].filter(r => r.dataset.path.endsWith('/login/initiate') && !r.dataset.resentFrom)[0].dispatchEvent(new MouseEvent('mousedown', { bubbles: true }))`);
+  const original = await selectedId();
+  const oldSession = await panel.evaluate<string>(`__keyhole.store.byExchangeId(${JSON.stringify(original)}).data.sessionId`);
+  expect(gateway.closeAllScSessions()).toBeGreaterThan(0);
+  answers.length = 0;
+  await panel.waitFor(`(() => { const b = document.querySelector('[data-testid=resend]'); return b && !b.disabled && b.textContent === 'Resend'; })()`);
+  await panel.click('[data-testid=resend]');
+  await panel.waitFor(`!!document.querySelector('[data-testid=sc-gone]')`);
+  expect(answers).toEqual([{ route: 'login.initiate', status: 401, code: 'SECURE_CHANNEL.SESSION_NOT_FOUND' }]);
+  expect(await panel.evaluate<string>(`document.querySelector('[data-testid=sc-gone]').textContent`)).toContain(`The SC session ${oldSession} is gone`);
+
+  answers.length = 0;
+  await panel.click('[data-testid=sc-new-session]');
+  await panel.waitFor(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1).data.exchange.status === 200`);
+  expect(answers.map((a) => `${a.route} ${a.status}`)).toEqual(['public-key 200', 'session 200', 'login.initiate 200']);
+  const last = await panel.evaluate<{ sessionId: string; verdict: string; requestHash: string }>(
+    `(() => { const r = __keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1); return { sessionId: r.data.sessionId, verdict: r.summary.verdict, requestHash: r.data.exchange.requestHeaders['x-client-hash'] }; })()`,
+  );
+  expect(last.sessionId).not.toBe(oldSession);
+  expect(last.verdict).toBe('decrypted');
+  // The new SC session is bound to the page's X-Client-Hash (§12) and its keys are in the keyring.
+  expect(gateway.store.getScSession(last.sessionId)?.clientHash).toBe(last.requestHash);
+  expect(await panel.evaluate(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1).data.response.json.success`)).toBe(true);
+});

@@ -10,10 +10,11 @@ import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import { checkJson, draftFrom, resendAbility, type ResendDraft } from '../resend/draft';
 import { guardTokens, type GuardVerdict, type RecordState } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
+import { scSessionGone } from '../resend/new-sc-session';
 
 export interface ResendRunner {
   /** Seals, sends from the page, returns the resent exchange (already decrypted by the worker). */
-  run(original: DecryptedExchange, draft: ResendDraft, advanced: boolean): Promise<DecryptedExchange>;
+  run(original: DecryptedExchange, draft: ResendDraft, advanced: boolean, freshScSession?: boolean): Promise<DecryptedExchange>;
   rows(): readonly DecryptedExchange[];
   records(token: string): Promise<RecordState>;
   /** Select the new row. */
@@ -32,7 +33,7 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
   const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'confirm'; message: string }>({ kind: 'idle' });
   const title = ability.ok ? undefined : WHY[ability.why];
 
-  const quick = async (confirmed: boolean) => {
+  const quick = async (confirmed: boolean, fresh = false) => {
     if (!ability.ok) return;
     const draft = draftFrom(d);
     setState({ kind: 'busy' });
@@ -42,7 +43,7 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
         if (verdict.kind === 'blocked') return setState({ kind: 'error', message: verdict.message });
         if (verdict.kind === 'confirm') return setState({ kind: 'confirm', message: verdict.message });
       }
-      const out = await runner.run(d, draft, false);
+      const out = await runner.run(d, draft, false, fresh);
       setState({ kind: 'idle' });
       runner.show(out.exchange.id);
     } catch (e) {
@@ -74,8 +75,22 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
           </button>
         </span>
       )}
+      {/* This row's SC session is gone at the gateway (a resend's answer, or the page's): offer a new one. */}
+      {ability.ok && scSessionGone(d) && state.kind !== 'busy' && <ScGoneOffer sessionId={d.sessionId} onSend={() => quick(true, true)} />}
       {editing && ability.ok && <ResendEditor d={d} runner={runner} onClose={() => setEditing(false)} />}
     </>
+  );
+}
+
+/** The SC session the resend used no longer exists at the gateway: say so, offer a new one (issue #9). */
+function ScGoneOffer({ sessionId, onSend }: { sessionId?: string; onSend: () => void }) {
+  return (
+    <span class="resend-confirm" data-testid="sc-gone" role="alert">
+      The SC session {sessionId} is gone (the gateway answered SECURE_CHANNEL.SESSION_NOT_FOUND before reading the body).{' '}
+      <button class="tb-btn on" data-testid="sc-new-session" onClick={onSend} title="Keyhole creates an SC session from this page (same X-Client-Hash) and sends the request over it">
+        Send over a new SC session
+      </button>
+    </span>
   );
 }
 
@@ -114,7 +129,7 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
       }
       const out = await runner.run(d, draft, advanced);
       runner.show(out.exchange.id);
-      onClose();
+      onClose(); // the new row is selected: if its SC session was gone, its detail offers a new one
     } catch (e) {
       setError(codedErrorText(e));
     } finally {
@@ -202,7 +217,7 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
           )}
         </div>
         <div class="re-foot">
-          <button class="primary" data-testid="re-send" disabled={!json.ok || busy || verdict?.kind === 'blocked'} onClick={send}>
+          <button class="primary" data-testid="re-send" disabled={!json.ok || busy || verdict?.kind === 'blocked'} onClick={() => send()}>
             {busy ? 'Sending…' : verdict?.kind === 'confirm' ? 'Send anyway' : 'Seal and send'}
           </button>
           <button class="tb-btn" onClick={() => setDraft(initial)}>

@@ -15,8 +15,8 @@ export interface PageRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
-  /** Binary envelope as Base64, or the JSON envelope text. */
-  body: { base64: string } | { text: string };
+  /** Binary envelope as Base64, or the JSON envelope text; undefined for a bodiless GET. */
+  body: { base64: string } | { text: string } | undefined;
 }
 
 type Eval = (expression: string, options: { useContentScriptContext: boolean }, cb: (result: unknown, exception?: { isException?: boolean; isError?: boolean; value?: string; description?: string }) => void) => void;
@@ -30,7 +30,7 @@ let seq = 0;
 
 /** The code that runs in the content-script world. Plain ES2020, no imports: it is a string. */
 function pageCode(id: string, r: PageRequest): string {
-  const body = 'base64' in r.body ? `Uint8Array.from(atob(${JSON.stringify(r.body.base64)}), (c) => c.charCodeAt(0))` : JSON.stringify(r.body.text);
+  const body = r.body === undefined ? 'undefined' : 'base64' in r.body ? `Uint8Array.from(atob(${JSON.stringify(r.body.base64)}), (c) => c.charCodeAt(0))` : JSON.stringify(r.body.text);
   return `(() => {
   const started = performance.now();
   const report = (m) => chrome.runtime.sendMessage(Object.assign({ kind: ${JSON.stringify(RESEND_RESULT_KIND)}, id: ${JSON.stringify(id)}, ms: performance.now() - started }, m)).catch(() => {});
