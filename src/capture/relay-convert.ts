@@ -4,7 +4,7 @@
  * fetch and XHR put strings on the wire.
  */
 import { fromBase64Url, toBase64, utf8Encode } from '../protocol/bytes';
-import { bytesToBase64, type CapturedBody } from '../inspect/exchange';
+import type { CapturedBody } from '../inspect/exchange';
 import type { RelayExchange } from '../messaging/relay-rpc';
 import { PageMessage, type PageBody } from './page-message';
 import { CAPTURE_BODY_LIMIT } from './channel';
@@ -51,7 +51,7 @@ function bodyOf(b: PageBody): CapturedBody {
   if (b.truncated) return { base64: '', size: b.size, truncated: true, ...lossy };
   const bytes = typeof b.data === 'string' ? utf8Encode(b.data) : new Uint8Array(b.data);
   if (bytes.length > CAPTURE_BODY_LIMIT) return { base64: '', size: bytes.length, truncated: true, ...lossy };
-  return { base64: bytesToBase64(bytes), size: bytes.length, truncated: false, ...lossy };
+  return { base64: toBase64(bytes), size: bytes.length, truncated: false, ...lossy };
 }
 
 /**

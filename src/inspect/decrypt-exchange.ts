@@ -11,13 +11,13 @@
  */
 import * as z from '../protocol/zod';
 import { defaultAead } from '../protocol/aead';
-import { fromBase64Any, toBase64, toHex, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
+import { toBase64, toHex, utf8Encode, utf8DecodeLenient } from '../protocol/bytes';
 import type { BodyForm } from '../protocol/detect';
-import { ENVELOPE_VERSION, IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, isEnvelopeType, parseBinaryEnvelope, sealedPart, type BinaryEnvelope } from '../protocol/envelope-binary';
-import type { PEncoding } from '../protocol/envelope-json';
+import { IV_LENGTH, TAG_LENGTH, hasEnvelopeMagic, parseBinaryEnvelope, sealedPart, type BinaryEnvelope } from '../protocol/envelope-binary';
+import { jsonEnvelopeOfFields } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
-import { CapturedExchange, bodyAsciiText, bodyBytes, decodeStdBase64, releaseAsciiText, scSessionIdOf, scratchAlloc, type CapturedBody } from './exchange';
+import { CapturedExchange, bodyAsciiText, bodyBytes, releaseAsciiText, scSessionIdOf, scratchAlloc, type CapturedBody } from './exchange';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 import { MAX_SESSION_ID_LENGTH } from './limits';
@@ -312,49 +312,27 @@ function readText(text: string): BodyRead {
   return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
 }
 
-/** parseJsonEnvelope (envelope-json.ts) from the already-parsed object. */
+/** The core's JSON envelope reading (envelope-json.ts) plus what the panel shows of it. */
 function jsonEnvelopeOf(v: unknown, p: string, totalLength: number): ParsedEnvelope {
-  if (v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
-  let raw: Uint8Array;
-  let pEncoding: PEncoding;
-  // Exactly what fromBase64 accepts. Slab memory: the bytes only live until the message is opened.
-  const strict = decodeStdBase64(p, scratchAlloc)?.bytes;
-  if (strict) {
-    raw = strict;
-    pEncoding = 'base64';
-  } else {
-    try {
-      // Liberal fallback: base64url, or standard Base64 that lost its padding.
-      raw = fromBase64Any(p);
-      pEncoding = /[-_]/.test(p) ? 'base64url' : /[+/]/.test(p) ? 'base64' : 'base64url';
-    } catch {
-      throw new KeyholeError('ENVELOPE_MALFORMED', 'envelope: p is not base64');
+  // Slab memory: the bytes only live until the message is opened.
+  const env = jsonEnvelopeOfFields(v, p, scratchAlloc);
+  const { inner, raw } = env;
+  if (inner) {
+    const anatomy: EnvelopeAnatomy = { form: 'json-envelope', pEncoding: 'binary-envelope', ivHex: toHex(inner.iv), tagHex: toHex(inner.tag), ciphertextLength: inner.ciphertext.length, totalLength, type: inner.type };
+    if (inner.type === 1) {
+      anatomy.keyId = inner.keyId;
+      anatomy.encReqKeyLength = inner.encReqKey.length;
+      anatomy.encRespKeyLength = inner.encRespKey.length;
     }
+    const parsed: ParsedEnvelope = { iv: inner.iv, sealed: sealedPart(inner), anatomy };
+    // An IV that happens to look like a header: the IV‖ct‖tag reading, tried if the tag fails (message.ts).
+    if (raw.length >= IV_LENGTH + TAG_LENGTH) parsed.alternative = { iv: raw.subarray(0, IV_LENGTH), sealed: raw.subarray(IV_LENGTH) };
+    return parsed;
   }
-  // Only a full valid header (magic, version, known type) counts as an inner envelope.
-  if (raw.length >= 4 && hasEnvelopeMagic(raw) && raw[2] === ENVELOPE_VERSION && isEnvelopeType(raw[3])) {
-    try {
-      const inner = parseBinaryEnvelope(raw);
-      const anatomy: EnvelopeAnatomy = { form: 'json-envelope', pEncoding: 'binary-envelope', ivHex: toHex(inner.iv), tagHex: toHex(inner.tag), ciphertextLength: inner.ciphertext.length, totalLength, type: inner.type };
-      if (inner.type === 1) {
-        anatomy.keyId = inner.keyId;
-        anatomy.encReqKeyLength = inner.encReqKey.length;
-        anatomy.encRespKeyLength = inner.encRespKey.length;
-      }
-      const parsed: ParsedEnvelope = { iv: inner.iv, sealed: sealedPart(inner), anatomy };
-      if (raw.length >= IV_LENGTH + TAG_LENGTH) parsed.alternative = { iv: raw.subarray(0, IV_LENGTH), sealed: raw.subarray(IV_LENGTH) };
-      return parsed;
-    } catch {
-      // Not a well-formed inner envelope: read it as IV‖ct‖tag.
-    }
-  }
-  if (raw.length < IV_LENGTH + TAG_LENGTH) throw new KeyholeError('ENVELOPE_TRUNCATED', 'envelope: truncated');
-  const iv = raw.subarray(0, IV_LENGTH);
-  const sealed = raw.subarray(IV_LENGTH);
   return {
-    iv,
-    sealed,
-    anatomy: { form: 'json-envelope', pEncoding, ivHex: toHex(iv), tagHex: toHex(raw.subarray(raw.length - TAG_LENGTH)), ciphertextLength: raw.length - IV_LENGTH - TAG_LENGTH, totalLength },
+    iv: env.iv,
+    sealed: raw.subarray(IV_LENGTH),
+    anatomy: { form: 'json-envelope', pEncoding: env.pEncoding, ivHex: toHex(env.iv), tagHex: toHex(env.tag), ciphertextLength: env.ciphertext.length, totalLength },
   };
 }
 

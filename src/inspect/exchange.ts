@@ -5,7 +5,7 @@
  * the relay, the port and HAR import all parse with them, because the page can forge anything.
  */
 import * as z from '../protocol/zod';
-import { fromBase64, toBase64 } from '../protocol/bytes';
+import { fromBase64 } from '../protocol/bytes';
 
 import { MAX_BODY_BYTES, MAX_ERROR_LENGTH, MAX_EXCHANGE_ID_LENGTH, MAX_HEADERS, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_URL_LENGTH } from './limits';
 
@@ -64,7 +64,7 @@ export function bodyBytes(b: CapturedBody | undefined): Uint8Array | undefined {
   let bytes = decoded.get(b);
   if (!bytes) {
     const text = asciiTexts.get(b);
-    bytes = text !== undefined ? latin1Bytes(text) : base64ToBytes(b.base64);
+    bytes = text !== undefined ? latin1Bytes(text) : fromBase64(b.base64);
     decoded.set(b, bytes);
   }
   return bytes;
@@ -137,71 +137,6 @@ export const slabAlloc = slabAllocator();
 /** For bytes dropped soon (a JSON envelope's `p` while it is opened): separate, so kept bodies never pin them. */
 export const scratchAlloc = slabAllocator();
 
-type NativeBase64 = { fromBase64?: (s: string) => Uint8Array; prototype: { toBase64?: () => string } };
-type SetFromBase64 = (this: Uint8Array, s: string) => { read: number; written: number };
-const nativeFrom = (Uint8Array as unknown as NativeBase64).fromBase64;
-const nativeSetFrom = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64;
-
-/**
- * Standard Base64 → bytes in a buffer of their own (they may be cached for as long as the body lives).
- * Same strictness as fromBase64.
- */
-export function base64ToBytes(s: string): Uint8Array {
-  if (nativeFrom && s.length % 4 === 0) {
-    try {
-      return nativeFrom(s);
-    } catch {
-      /* fall through: the portable decoder throws the coded error */
-    }
-  }
-  return fromBase64(s);
-}
-
-const B64_INDEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64_INDEX['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
-
-/**
- * Strict standard Base64 (what fromBase64 accepts: alphabet `+/`, padded, no whitespace) → bytes in
- * `alloc`'s memory, or undefined. `canonical`: the padding bits are zero too, i.e. toBase64(bytes) === s.
- *
- * Faster than a regex test plus a decode: the native decoder (setFromBase64, else atob) validates the
- * alphabet and padding itself; the only other thing it lets through is ASCII whitespace, which shows
- * as fewer bytes than the length implies (k skipped characters lose at least ¾k − ½ > 0 bytes).
- */
-export function decodeStdBase64(s: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): { bytes: Uint8Array; canonical: boolean } | undefined {
-  const n = s.length;
-  if (n % 4 !== 0) return undefined;
-  const pad = n > 0 && s.charCodeAt(n - 1) === 0x3d ? (s.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
-  const size = (n / 4) * 3 - pad;
-  let bytes: Uint8Array;
-  if (nativeSetFrom) {
-    bytes = alloc(size);
-    try {
-      if (nativeSetFrom.call(bytes, s).written !== size) return undefined;
-    } catch {
-      return undefined;
-    }
-  } else {
-    let bin: string;
-    try {
-      bin = atob(s);
-    } catch {
-      return undefined;
-    }
-    if (bin.length !== size) return undefined;
-    bytes = latin1Bytes(bin, alloc(size));
-  }
-  const canonical = pad === 2 ? (B64_INDEX[s.charCodeAt(n - 3)] & 0x0f) === 0 : pad === 1 ? (B64_INDEX[s.charCodeAt(n - 2)] & 0x03) === 0 : true;
-  return { bytes, canonical };
-}
-
-/** Bytes → standard Base64, natively when the runtime has `Uint8Array.prototype.toBase64`. */
-export function bytesToBase64(b: Uint8Array): string {
-  const native = (Uint8Array as unknown as NativeBase64).prototype.toBase64;
-  return native ? native.call(b) : toBase64(b);
-}
-
-/** Case-insensitive header lookup (capture stores lower-case names; HAR and DevTools may not). */
 export function headerValue(h: Record<string, string>, name: string): string | undefined {
   const want = name.toLowerCase();
   if (Object.hasOwn(h, want)) return h[want];

@@ -16,8 +16,8 @@
  * Latin-1 letters — so it is converted by the likelier reading and flagged `lossy`: the panel says so,
  * and decryption still tries it (the GCM tag proves the bytes right or wrong). Never silently wrong.
  */
-import { bytesToLatin1, latin1ToBytes, utf8Encode } from '../protocol/bytes';
-import { bytesToBase64, capturedAsciiBody, capturedBody, decodeStdBase64, MAX_BODY_BYTES, type CapturedBody } from './exchange';
+import { bytesToLatin1, decodeStdBase64, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
+import { capturedAsciiBody, capturedBody, MAX_BODY_BYTES, type CapturedBody } from './exchange';
 
 /** Firefox's NetworkHelper.mimeCategoryMap, the entries in its text categories. */
 const FIREFOX_TEXT_TYPES = new Set([
@@ -80,5 +80,5 @@ export function firefoxResponseBody(text: string | null | undefined, mimeType: s
   }
   if (!NON_ASCII.test(converted)) return capturedAsciiBody(converted);
   const { bytes, lossy } = fromConvertedText(converted);
-  return capturedBody(bytes, bytes.length > MAX_BODY_BYTES ? '' : bytesToBase64(bytes), lossy);
+  return capturedBody(bytes, bytes.length > MAX_BODY_BYTES ? '' : toBase64(bytes), lossy);
 }

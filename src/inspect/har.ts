@@ -14,10 +14,10 @@
  * plaintext, key source and AAD mode. Redacted by default (tokens, Authorization, keys).
  */
 import * as z from '../protocol/zod';
-import { fromBase64Any, latin1ToBytes, utf8Encode } from '../protocol/bytes';
+import { decodeStdBase64, fromBase64Any, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
-import { MAX_BODY_BYTES, bytesToBase64, capturedAsciiBody, capturedBody, decodeStdBase64, slabAlloc, type CapturedBody, type CapturedExchange } from './exchange';
+import { MAX_BODY_BYTES, capturedAsciiBody, capturedBody, slabAlloc, type CapturedBody, type CapturedExchange } from './exchange';
 import { queryPairs, redactHeaders, redactJson, redactText, redactUrl, redactWrappedKeys } from './redact';
 
 const HarHeader = z.object({ name: z.string(), value: z.string() });
@@ -163,12 +163,12 @@ function responseBodyOf(text: string, encoding?: string): CapturedBody {
 /** Base64 content: kept as it is when already canonical standard Base64 (DevTools writes that), else re-encoded. */
 function base64Body(text: string): CapturedBody {
   const d = decodeStdBase64(text, slabAlloc);
-  if (d) return capturedBody(d.bytes, d.canonical ? text : bytesToBase64(d.bytes), false);
+  if (d) return capturedBody(d.bytes, d.canonical ? text : toBase64(d.bytes), false);
   return encodedBody(fromBase64Any(text), false);
 }
 
 function encodedBody(bytes: Uint8Array, lossy: boolean): CapturedBody {
-  return capturedBody(bytes, bytes.length > MAX_BODY_BYTES ? '' : bytesToBase64(bytes), lossy);
+  return capturedBody(bytes, bytes.length > MAX_BODY_BYTES ? '' : toBase64(bytes), lossy);
 }
 
 /** DevTools' text view of a binary body: replacement characters, or the "SC" magic + version byte. */

@@ -2,10 +2,10 @@
  * Byte helpers: UTF-8, Base64 (standard RFC 4648 §4 and base64url §5), hex, random bytes.
  *
  * Only globals every Keyhole context has (browser page, MV3 service worker, Node 20): TextEncoder,
- * TextDecoder, btoa/atob and globalThis.crypto. Base64 goes through btoa/atob in 32 KiB chunks so a
- * 64 KiB+ body costs O(n), never O(n²) string concatenation. Decoders are strict by default: the
- * SCv2 wire formats (§6 encReqKey, §9 `p`) are machine-made, so stray characters mean a bug or a
- * forgery, not a formatting variant. `fromBase64Any` is the liberal observer entry point (§12).
+ * TextDecoder, btoa/atob and globalThis.crypto; Base64 natively where the runtime can (below), else
+ * through btoa/atob in 32 KiB chunks so a 64 KiB+ body costs O(n), never O(n²) string concatenation.
+ * Decoders are strict by default: the SCv2 wire formats (§6 encReqKey, §9 `p`) are machine-made, so
+ * stray characters mean a bug or a forgery, not a formatting variant. `fromBase64Any` is the liberal observer entry point (§12).
  */
 import { KeyholeError } from './errors';
 
@@ -55,34 +55,94 @@ export function latin1ToBytes(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+// ── Base64 ──────────────────────────────────────────────────────────────────────────────────────────
+// One place decides how: the TC39 Uint8Array methods (`fromBase64`, `setFromBase64`, `toBase64`) where the
+// runtime has them (Chromium, Firefox 133+, Node 25+), else btoa/atob in 32 KiB chunks (Node 20). Measured
+// in Chromium, the native calls decode ~4.5× and encode ~14× faster (issue #12). Both paths accept exactly
+// the same strings and give the same bytes (test/unit/protocol/bytes.test.ts runs the portable path against
+// Node's Buffer, test/e2e/base64-native.test.ts the native one in Chromium).
+
+type SetFromBase64 = (this: Uint8Array, s: string) => { read: number; written: number };
+type ToBase64 = (this: Uint8Array, o?: { alphabet?: 'base64' | 'base64url'; omitPadding?: boolean }) => string;
+const nativeSetFrom = (Uint8Array.prototype as unknown as { setFromBase64?: SetFromBase64 }).setFromBase64;
+const nativeTo = (Uint8Array.prototype as unknown as { toBase64?: ToBase64 }).toBase64;
+
+/** Whether this runtime encodes and decodes Base64 natively (the fast path). */
+export const nativeBase64 = typeof nativeSetFrom === 'function' && typeof nativeTo === 'function';
+
+/** Bytes → standard Base64 with padding. */
 export function toBase64(b: Uint8Array): string {
+  return nativeBase64 ? nativeTo!.call(b) : toBase64Portable(b);
+}
+
+/** The fallback encoder (exported for the test that holds it to Node's Buffer). */
+export function toBase64Portable(b: Uint8Array): string {
   return btoa(bytesToLatin1(b));
+}
+
+const B64_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INDEX['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/**
+ * Strict standard Base64 (alphabet `+/`, padded, no whitespace) → bytes in `alloc`'s memory, or undefined.
+ * `canonical`: the padding bits are zero too, i.e. toBase64(bytes) === s. This is the decoder under every
+ * other one, and the one hot paths call (no throw, no regex, caller's memory).
+ *
+ * Faster than a regex test plus a decode: the runtime's decoder (setFromBase64, else atob) validates the
+ * alphabet and padding itself; the only other thing it lets through is ASCII whitespace, which shows
+ * as fewer bytes than the length implies (k skipped characters lose at least ¾k − ½ > 0 bytes).
+ */
+export function decodeStdBase64(s: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): { bytes: Uint8Array; canonical: boolean } | undefined {
+  return nativeBase64 ? decodeStd(s, alloc, true) : decodeStd(s, alloc, false);
+}
+
+/** decodeStdBase64 by the fallback path, whatever the runtime has (for the tests). */
+export function decodeStdBase64Portable(s: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): { bytes: Uint8Array; canonical: boolean } | undefined {
+  return decodeStd(s, alloc, false);
+}
+
+function decodeStd(s: string, alloc: (n: number) => Uint8Array, native: boolean): { bytes: Uint8Array; canonical: boolean } | undefined {
+  const n = s.length;
+  if (n % 4 !== 0) return undefined;
+  const pad = n > 0 && s.charCodeAt(n - 1) === 0x3d ? (s.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
+  const size = (n / 4) * 3 - pad;
+  let bytes: Uint8Array;
+  if (native) {
+    bytes = alloc(size);
+    try {
+      if (nativeSetFrom!.call(bytes, s).written !== size) return undefined;
+    } catch {
+      return undefined;
+    }
+  } else {
+    let bin: string;
+    try {
+      bin = atob(s);
+    } catch {
+      return undefined;
+    }
+    if (bin.length !== size) return undefined;
+    bytes = alloc(size);
+    for (let i = 0; i < size; i++) bytes[i] = bin.charCodeAt(i);
+  }
+  const canonical = pad === 2 ? (B64_INDEX[s.charCodeAt(n - 3)] & 0x0f) === 0 : pad === 1 ? (B64_INDEX[s.charCodeAt(n - 2)] & 0x03) === 0 : true;
+  return { bytes, canonical };
+}
+
+/** Strict standard Base64: alphabet `+/`, padding required, no whitespace. */
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+  const d = decodeStdBase64(s);
+  if (!d) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  return d.bytes as Uint8Array<ArrayBuffer>;
 }
 
 const STD_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const URL_RE = /^[A-Za-z0-9_-]*={0,2}$/;
 
-function atobToBytes(s: string): Uint8Array<ArrayBuffer> {
-  let bin: string;
-  try {
-    bin = atob(s);
-  } catch {
-    throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** Strict standard Base64: alphabet `+/`, padding required, no whitespace. */
-export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
-  if (s.length % 4 !== 0 || !STD_RE.test(s)) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
-  return atobToBytes(s);
-}
-
 /** base64url without padding (RFC 7515 style, used by JWT). */
 export function toBase64Url(b: Uint8Array): string {
-  return toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  if (nativeBase64) return nativeTo!.call(b, { alphabet: 'base64url', omitPadding: true });
+  return toBase64Portable(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** base64url, padding optional. */
@@ -97,13 +157,13 @@ function fromUrlAlphabet(s: string): Uint8Array<ArrayBuffer> {
   if (bare.length % 4 === 1) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
   const padded = bare + '='.repeat((4 - (bare.length % 4)) % 4);
   if (bare.length !== s.length && padded.length !== s.length) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
-  return atobToBytes(padded.replace(/-/g, '+').replace(/_/g, '/'));
+  return fromBase64(padded.replace(/-/g, '+').replace(/_/g, '/'));
 }
 
 /** Liberal decoder for observed data: standard or url alphabet, padded or not (not mixed alphabets). */
 export function fromBase64Any(s: string): Uint8Array<ArrayBuffer> {
   if (STD_RE.test(s)) {
-    if (s.length % 4 === 0) return atobToBytes(s);
+    if (s.length % 4 === 0) return fromBase64(s);
     return fromUrlAlphabet(s); // unpadded standard: same padding rules as url
   }
   if (URL_RE.test(s)) return fromUrlAlphabet(s);

@@ -9,7 +9,7 @@
  * "SC\x02" + a type byte is a 3·2⁻³² event, but trial decryption settles it for free).
  */
 import { KeyholeError } from './errors';
-import { fromBase64, fromBase64Any, toBase64 } from './bytes';
+import { decodeStdBase64, fromBase64Any, toBase64 } from './bytes';
 import {
   type BinaryEnvelope,
   ENVELOPE_VERSION,
@@ -54,14 +54,24 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 export function parseJsonEnvelope(text: string): JsonEnvelope {
   const o = parseObject(text);
   if (!o || typeof o.p !== 'string') throw new KeyholeError('ENVELOPE_MALFORMED', 'envelope: not a {"v":2,"p":…} object');
-  if (o.v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
-  const p = o.p;
+  return jsonEnvelopeOfFields(o.v, o.p);
+}
+
+/**
+ * parseJsonEnvelope after the JSON: `v` and the string `p` of an object already parsed (the panel's
+ * decryption parses each body once and lands here). `alloc` receives p's bytes: a caller that drops
+ * them soon passes a slab (inspect/exchange.ts scratchAlloc) instead of a buffer per message.
+ */
+export function jsonEnvelopeOfFields(v: unknown, p: string, alloc?: (n: number) => Uint8Array): JsonEnvelope {
+  if (v !== 2) throw new KeyholeError('ENVELOPE_BAD_VERSION', 'envelope: bad version');
   let raw: Uint8Array;
   let pEncoding: PEncoding;
-  try {
-    raw = fromBase64(p);
+  // Exactly what fromBase64 accepts, without its throw (the common case, so it must be the fast one).
+  const strict = decodeStdBase64(p, alloc)?.bytes;
+  if (strict) {
+    raw = strict;
     pEncoding = 'base64';
-  } catch {
+  } else {
     try {
       // Liberal fallback: base64url, or standard Base64 that lost its padding.
       raw = fromBase64Any(p);

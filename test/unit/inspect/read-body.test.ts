@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
 import { readBody } from '../../../src/inspect/decrypt-exchange';
-import { decodeStdBase64, capturedAsciiBody, bodyBytes, bodyAsciiText } from '../../../src/inspect/exchange';
+import { capturedAsciiBody, bodyBytes, bodyAsciiText } from '../../../src/inspect/exchange';
 import { detectBodyForm } from '../../../src/protocol/detect';
 import { describeEnvelope } from '../../../src/protocol/message';
-import { fromBase64 } from '../../../src/protocol/bytes';
+import { decodeStdBase64, fromBase64 } from '../../../src/protocol/bytes';
 import { aesKey, binaryEnvelope, jsonEnvelope, type1Envelope } from './fixtures';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   bytesEqual, concatBytes, decodeKey, fromBase64, fromBase64Any, fromBase64Url, fromHex, latin1ToBytes,
   bytesToLatin1, randomBytes, toBase64, toBase64Url, toHex, utf8Decode, utf8Encode,
+  decodeStdBase64, decodeStdBase64Portable, nativeBase64, toBase64Portable,
 } from '../../../src/protocol/bytes';
 import { expectThrowsCode } from './helpers';
 
@@ -93,5 +94,54 @@ describe('bytes', () => {
     const r = randomBytes(100_000);
     expect(r.length).toBe(100_000);
     expect(r.subarray(70_000).some((x) => x !== 0)).toBe(true);
+  });
+
+  describe('Base64 paths (native where the runtime has it; the portable fallback always)', () => {
+    /** Strings each decoder must judge the same: valid, non-canonical, whitespace, wrong alphabet, bad padding. */
+    const tricky = ['', 'AA==', 'AB==', 'AAA=', 'AAB=', 'AAAA', 'A===', 'AA=A', '=AAA', 'A A=', 'AA\n=', 'AA\t\nA', 'AA-_', '@@@@', 'AAAAAA==', 'AAAAA', 'QUJD\u00e9'];
+
+    it('the portable encoder equals Node Buffer on any bytes, and so does the one in use', () => {
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        expect(toBase64Portable(b)).toBe(Buffer.from(b).toString('base64'));
+        expect(toBase64(b)).toBe(Buffer.from(b).toString('base64'));
+      }));
+    });
+
+    it('the portable strict decoder gives Buffer\'s bytes for Buffer\'s strings and says which are canonical', () => {
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        const s = Buffer.from(b).toString('base64');
+        const d = decodeStdBase64Portable(s)!;
+        expect(d.bytes).toEqual(new Uint8Array(b));
+        expect(d.canonical).toBe(true);
+      }));
+      const d = decodeStdBase64Portable('AB==')!; // non-zero padding bits: accepted, flagged
+      expect([...d.bytes]).toEqual([...Buffer.from('AB==', 'base64')]);
+      expect(d.canonical).toBe(false);
+    });
+
+    it('the decoder in use and the portable one accept and refuse exactly the same strings, with the same bytes', () => {
+      for (const s of tricky) {
+        const a = decodeStdBase64(s);
+        const b = decodeStdBase64Portable(s);
+        expect(a && { bytes: [...a.bytes], canonical: a.canonical }, JSON.stringify(s)).toEqual(b && { bytes: [...b.bytes], canonical: b.canonical });
+      }
+      expect(decodeStdBase64Portable('A A=')).toBeUndefined();
+      expect(decodeStdBase64Portable('AA-_')).toBeUndefined();
+    });
+
+    it('decodes into the caller\'s memory', () => {
+      const slab = new Uint8Array(16);
+      const d = decodeStdBase64Portable('AQID', (n) => slab.subarray(4, 4 + n))!;
+      expect([...slab.subarray(4, 7)]).toEqual([1, 2, 3]);
+      expect(d.bytes.buffer).toBe(slab.buffer);
+    });
+
+    it.runIf(nativeBase64)('natively: the Uint8Array methods agree with Buffer (this runtime has them)', () => {
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        expect(toBase64(b)).toBe(Buffer.from(b).toString('base64'));
+        expect(toBase64Url(b)).toBe(Buffer.from(b).toString('base64url'));
+        expect(decodeStdBase64(Buffer.from(b).toString('base64'))!.bytes).toEqual(new Uint8Array(b));
+      }));
+    });
   });
 });
