@@ -71,6 +71,23 @@ export const panelRpc = defineRpc('panel', {
       followed: z.optional(z.boolean()),
     }),
   },
+  /** Keyhole's own SC sessions to Compose over (issue #9): keys, API base, the client's gateway headers, accounts (access tokens for Bearer). */
+  composeTargets: {
+    input: z.object({}),
+    output: z.object({
+      targets: z.array(
+        z.object({
+          sessionId: z.string(),
+          requestKey: z.string(),
+          responseKey: z.string(),
+          apiBase: z.string(),
+          envName: z.string(),
+          headers: z.record(z.string(), z.string()),
+          accounts: z.array(z.object({ label: z.string(), accessToken: z.string() })),
+        }),
+      ),
+    }),
+  },
   decryptBatch: {
     input: z.object({ exchanges: z.array(CapturedExchange).check(z.maxLength(DECRYPT_BATCH_MAX)), keep: z.optional(z.boolean()) }),
     output: z.object({ decrypted: z.array(DecryptedExchangeSchema) }),

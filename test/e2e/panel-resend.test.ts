@@ -12,7 +12,7 @@ import { createGateway, MemoryStore, type Gateway } from '../../src/gateway';
 import { launchExtension, openDevToolsPanel, type DevToolsPanel, type ExtensionBrowser } from './harness';
 import { demoAction, demoTokens } from './demo-page';
 import { selectLastRow } from './panel-helpers';
-import { storedSessions } from './sessions-helpers';
+import { openPopup, storedSessions } from './sessions-helpers';
 
 class RecordingStore extends MemoryStore {
   readonly seenIvs: string[] = [];
@@ -219,4 +219,45 @@ test('an evicted SC session: the resend is answered SESSION_NOT_FOUND, the panel
   // The new SC session is bound to the page's X-Client-Hash (§12) and its keys are in the keyring.
   expect(gateway.store.getScSession(last.sessionId)?.clientHash).toBe(last.requestHash);
   expect(await panel.evaluate(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1).data.response.json.success`)).toBe(true);
+});
+
+test("Compose over one of Keyhole's own sessions: its SC keys, its gateway headers, its access token as Bearer", async () => {
+  // Keyhole refreshes the session it follows (popup Refresh): that opens Keyhole's own SC session for it,
+  // with the page's X-Client-Hash the family is bound to.
+  const popup = await openPopup(browser);
+  await new Promise((r) => setTimeout(r, 1600)); // past the coalescing window after the resent rotation
+  await popup.getByTestId('session-card').getByTestId('refresh-button').click();
+  await expect.poll(async () => (await storedSessions(browser))[0]?.lastRefresh?.code, { timeout: 15_000 }).not.toBe('PAGE_ROTATION');
+  await popup.close();
+  const [own] = await storedSessions(browser);
+  expect(own).toMatchObject({ status: 'active' });
+  await page.bringToFront();
+
+  await panel.click('[data-testid=compose]');
+  await panel.waitFor(`document.querySelectorAll('[data-testid=co-session] option').length > 0`);
+  const options = await panel.evaluate<string[]>(`[...document.querySelectorAll('[data-testid=co-session] option')].map(o => o.textContent)`);
+  const index = options.findIndex((o) => o.startsWith('Keyhole: '));
+  expect(index).toBeGreaterThanOrEqual(0);
+  await panel.evaluate(`(() => { const s = document.querySelector('[data-testid=co-session]'); s.value = '${index}'; s.dispatchEvent(new Event('change', { bubbles: true })); })()`);
+  await panel.waitFor(`!!document.querySelector('[data-testid=co-bearer]')`);
+  await panel.evaluate(`(() => { const s = document.querySelector('[data-testid=co-bearer]'); s.value = '0'; s.dispatchEvent(new Event('change', { bubbles: true })); })()`);
+  await panel.evaluate(`(() => {
+    const p = document.querySelector('[data-testid=co-path]'); p.value = '/web/v1/system/auth/login/initiate'; p.dispatchEvent(new Event('input', { bubbles: true }));
+    const b = document.querySelector('[data-testid=co-body]'); b.value = ${JSON.stringify(JSON.stringify({ email: 'demo@keyhole.test', password: 'keyhole-demo-1' }))}; b.dispatchEvent(new Event('input', { bubbles: true }));
+  })()`);
+  answers.length = 0;
+  const rowsBefore = await panel.evaluate<number>(`__keyhole.store.rows.length`);
+  await panel.click('[data-testid=co-send]');
+  await panel.waitFor(`!document.querySelector('[data-testid=compose-dialog]')`);
+  expect(answers).toEqual([{ route: 'login.initiate', status: 200, code: '2000' }]);
+  const row = await panel.evaluate<{ source: string; resentFrom?: string; sessionId: string; auth: string; hash: string; cf: string; verdict: string }>(
+    `(() => { const r = __keyhole.store.rows.at(-1); const h = r.data.exchange.requestHeaders; return { source: r.data.exchange.source, resentFrom: r.data.exchange.resentFrom, sessionId: r.data.sessionId, auth: h.authorization, hash: h['x-client-hash'], cf: h['cf-connecting-ip'], verdict: r.summary.verdict }; })()`,
+  );
+  expect(await panel.evaluate<number>(`__keyhole.store.rows.length`)).toBe(rowsBefore + 1);
+  // Keyhole's own SC session (not the page's), its X-Client-Hash, the local-mode Cloudflare simulation, the Bearer.
+  const scStates = await (await browser.serviceWorker()).evaluate(async () => Object.entries(await chrome.storage.session.get(null)).filter(([k]) => k.startsWith('kh:sc:')).map(([, v]) => (v as { sessionId: string }).sessionId));
+  expect(scStates).toContain(row.sessionId);
+  expect(row).toMatchObject({ source: 'resend', verdict: 'decrypted', auth: `Bearer ${own.accessToken}`, cf: '127.0.0.1' });
+  expect(row.resentFrom).toBeUndefined();
+  expect(gateway.store.getScSession(row.sessionId)?.clientHash).toBe(row.hash);
 });

@@ -439,6 +439,11 @@ export class CaptureHub {
     return (await this.o.sessions?.refreshTokenState?.(refreshToken)) ?? { state: 'unknown' };
   }
 
+  /** Compose targets (issue #9): Keyhole's own SC sessions, read from the session engine. */
+  async composeTargets(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; apiBase: string; envName: string; headers: Record<string, string>; accounts: Array<{ label: string; accessToken: string }> }>> {
+    return (await this.o.sessions?.composeTargets?.()) ?? [];
+  }
+
   async followSession(exchangeId: string): Promise<{ sessionKey: string }> {
     if (!this.o.sessions) throw new KeyholeError('WORKER_UNAVAILABLE', 'capture: session engine not available');
     await this.ready();

@@ -3,7 +3,7 @@
  * registration of the capture scripts. Listeners are added synchronously (called from main.ts at top
  * level) so the event that woke the worker is not missed; state is restored lazily by the hub.
  */
-import { listOwnScSessions, adoptSession, notePageRotation, notePageReuse, refreshTokenState } from '../sessions/index';
+import { listOwnScSessions, adoptSession, notePageRotation, notePageReuse, refreshTokenState, composeTargets } from '../sessions/index';
 import { CaptureHub } from './hub';
 import { servePanelPort, type PanelPort } from './panel-port';
 import { createRelayHandler } from './relay-handler';
@@ -17,7 +17,7 @@ let hub: CaptureHub | undefined;
 export function captureHub(): CaptureHub {
   hub ??= new CaptureHub({
     area: chrome.storage.session,
-    sessions: { listOwnScSessions, adoptSession, notePageRotation, notePageReuse, refreshTokenState },
+    sessions: { listOwnScSessions, adoptSession, notePageRotation, notePageReuse, refreshTokenState, composeTargets },
     apiAllowed: async (pageOrigin, apiBase) => {
       const stored = await chrome.storage.local.get([ENVS_KEY, CAPTURE_ORIGINS_KEY]);
       // No list stored yet: the engine's default environment (stores.ts environments()).

@@ -23,6 +23,8 @@ export interface SessionsBridge {
   /** The page presented `refreshToken` in a refresh answered at `answeredAt`: the session Keyhole spent it for (now revoked), if any. */
   notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined>;
   /** Keyhole's records on a refresh token a resend would present (issue #9); optional so older fakes fit. */
+  /** Keyhole's own SC sessions as Compose targets (issue #9). */
+  composeTargets?(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; apiBase: string; envName: string; headers: Record<string, string>; accounts: Array<{ label: string; accessToken: string }> }>>;
   refreshTokenState?(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }>;
 }
 

@@ -44,6 +44,7 @@ export function createPanelHandler(hub: CaptureHub) {
     },
     followSession: ({ exchangeId }) => hub.followSession(exchangeId),
     refreshTokenState: ({ refreshToken }) => hub.refreshTokenState(refreshToken),
+    composeTargets: async () => ({ targets: await hub.composeTargets() }),
     decryptBatch: async ({ exchanges, keep }, { tabId }) => ({ decrypted: await hub.decryptBatch(tabId, exchanges, keep ?? false) }),
   });
 }

@@ -176,6 +176,10 @@ export class SessionEngine {
     return this.page.refreshTokenState(refreshToken);
   }
 
+  composeTargets() {
+    return this.page.composeTargets();
+  }
+
   // ── environments and settings (settings-admin.ts) ────────────────────
 
   saveEnvironment(input: unknown): Promise<Environment> {

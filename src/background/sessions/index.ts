@@ -77,6 +77,11 @@ export function refreshTokenState(refreshToken: string): Promise<{ state: 'spent
   return getEngine().refreshTokenState(refreshToken);
 }
 
+/** Keyhole's own SC sessions as the panel's Compose targets (issue #9). Read only. */
+export function composeTargets(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; apiBase: string; envName: string; headers: Record<string, string>; accounts: Array<{ label: string; accessToken: string }> }>> {
+  return getEngine().composeTargets();
+}
+
 export function notePageReuse(input: { apiBase: string; refreshToken: string; answeredAt: number; exchangeId?: string }): Promise<{ sessionKey: string; label: string } | undefined> {
   return getEngine().notePageReuse(input);
 }

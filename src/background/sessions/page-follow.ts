@@ -5,7 +5,8 @@
  */
 import { accessTokenExpiry } from '../../protocol/jwt';
 import { newEnvId, parseEnvironment, sameApiBase, type Environment } from '../../domain/environment';
-import type { SessionRecord } from '../../domain/session';
+import { isDeadStatus, type SessionRecord } from '../../domain/session';
+import { buildGatewayHeaders } from '../../protocol/headers';
 import { accessClaims } from './token-claims';
 import { interrupted, withSpent } from './refresh-outcome';
 import type { Adopter } from './adopt';
@@ -154,6 +155,34 @@ export class PageFollow {
     }
     const live = sessions.find((s) => s.record.refreshToken === refreshToken);
     return live ? { state: 'current', ...named(live.record) } : { state: 'unknown' };
+  }
+
+  /**
+   * Keyhole's own SC sessions as Compose targets (issue #9): the environment's API base, the gateway
+   * headers its client sends (§3: mode, X-Client-Hash — the followed session's own where it has one —
+   * locale, portal code, Cloudflare simulation in local/test) and the live accounts over it whose access
+   * token the user may add as Bearer. Keys included: the panel seals with them (they are in its keyring
+   * too). Read only.
+   */
+  async composeTargets(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; apiBase: string; envName: string; headers: Record<string, string>; accounts: Array<{ label: string; accessToken: string }> }>> {
+    const [envs, sessions, states, profileHash] = await Promise.all([this.c.stores.environments(), this.c.stores.sessions(), this.c.stores.scStates(), this.c.clientHash()]);
+    return states.flatMap(({ envId, state, clientHash }) => {
+      const env = envs.find((e) => e.id === envId);
+      if (!env || state.expiresAt <= this.c.now()) return [];
+      const hash = clientHash ?? profileHash;
+      const { 'X-Request-Id': _, ...headers } = buildGatewayHeaders({
+        mode: env.mode,
+        clientHash: hash,
+        locale: env.language,
+        ...(env.portalCode ? { portalCode: env.portalCode } : {}),
+        ...(env.mode !== 'production' && env.cf ? { cf: { ip: env.cf.ip, country: env.cf.country, ...(env.cf.ray ? { ray: env.cf.ray } : {}) } } : {}),
+      });
+      const accounts = sessions
+        .map((s) => s.record)
+        .filter((r) => r.envId === envId && (r.clientHash ?? profileHash) === hash && !isDeadStatus(r.status) && !!r.accessToken)
+        .map((r) => ({ label: sessionLabel(r, env), accessToken: r.accessToken! }));
+      return [{ sessionId: state.sessionId, requestKey: state.requestKey, responseKey: state.responseKey, apiBase: env.apiBase.replace(/\/+$/, ''), envName: env.name, headers, accounts }];
+    });
   }
 
   private async ensureEnvironment(apiBase: string, label?: string): Promise<Environment> {

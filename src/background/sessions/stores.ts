@@ -129,12 +129,14 @@ export class Stores {
     };
   }
 
-  async scStates(): Promise<Array<{ envId: string; state: ScSessionState }>> {
+  /** Every stored SC session; `clientHash` is set for one created with a followed session's own hash. */
+  async scStates(): Promise<Array<{ envId: string; state: ScSessionState; clientHash?: string }>> {
     const all = await this.areas.session.get(null);
     return Object.entries(all).flatMap(([k, v]) => {
       if (!k.startsWith(KEYS.scPrefix)) return [];
       const p = ScSessionStateSchema.safeParse(v);
-      return p.success ? [{ envId: k.slice(KEYS.scPrefix.length).split('#')[0], state: p.data }] : [];
+      const [envId, hash] = k.slice(KEYS.scPrefix.length).split('#') as [string, string | undefined];
+      return p.success ? [{ envId, state: p.data, ...(hash ? { clientHash: hash } : {}) }] : [];
     });
   }
 

@@ -37,6 +37,8 @@ export interface PanelBackend {
   /** null forgets the key. Returns how many observed handshakes it unwrapped. */
   setPrivateKey(pem: string | null): Promise<{ unwrapped: number }>;
   followSession(exchangeId: string): Promise<{ sessionKey: string }>;
+  /** Keyhole's own SC sessions to Compose over (issue #9). */
+  composeTargets(): Promise<Array<{ sessionId: string; requestKey: string; responseKey: string; apiBase: string; envName: string; headers: Record<string, string>; accounts: Array<{ label: string; accessToken: string }> }>>;
   /** Keyhole's records on a refresh token a resend would present (issue #9). */
   refreshTokenState(refreshToken: string): Promise<{ state: 'spent' | 'current' | 'unknown'; label?: string; sessionKey?: string; followed?: boolean }>;
   /** Learn keys from and decrypt captured exchanges (≤ 200 per call); `keep` adds them to the tab buffer. */

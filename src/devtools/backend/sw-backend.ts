@@ -52,6 +52,7 @@ export function createSwBackend(tabId: number): PanelBackend {
     },
     followSession: (exchangeId) => rpc().call('followSession', { exchangeId }),
     refreshTokenState: (refreshToken) => rpc().call('refreshTokenState', { refreshToken }),
+    composeTargets: async () => (await rpc().call('composeTargets', {})).targets,
     async decryptBatch(list, keep) {
       const r = await rpc().call('decryptBatch', { exchanges: list, ...(keep !== undefined && { keep }) });
       return r.decrypted as DecryptedExchange[];

@@ -24,6 +24,7 @@ import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { TrafficList } from './TrafficList';
 import { createResendRunner } from '../resend/runner';
+import { ComposeButton } from './ComposeDialog';
 
 export interface AppProps {
   backend: PanelBackend;
@@ -192,6 +193,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
         searchError={predicate.ok ? undefined : predicate.message}
         harControls={
           <>
+            <ComposeButton runner={resend.runner} keyring={keyring} />
             <HarImportButton onFile={onImport} busy={progress?.phase === 'decrypting' || progress?.phase === 'parsing'} />
             <HarExportButton rows={() => shown.map((r) => r.data)} keyring={keyring} version={version} />
           </>

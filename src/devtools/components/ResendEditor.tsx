@@ -7,7 +7,8 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
-import { checkJson, draftFrom, resendAbility, type ResendDraft } from '../resend/draft';
+import { checkJson, draftFrom, resendAbility, type ResendDraft, type SessionKeys } from '../resend/draft';
+import type { ComposeTarget } from '../resend/compose-targets';
 import { guardTokens, type GuardVerdict, type RecordState } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
 import { scSessionGone } from '../resend/new-sc-session';
@@ -17,6 +18,10 @@ export interface ResendRunner {
   run(original: DecryptedExchange, draft: ResendDraft, advanced: boolean, freshScSession?: boolean): Promise<DecryptedExchange>;
   rows(): readonly DecryptedExchange[];
   records(token: string): Promise<RecordState>;
+  /** Compose: a new request over a session Keyhole knows (no original). */
+  compose(draft: ResendDraft, keys: SessionKeys): Promise<DecryptedExchange>;
+  /** Keyhole's own SC sessions (the worker's composeTargets). */
+  targets(): Promise<ComposeTarget[]>;
   /** Select the new row. */
   show(exchangeId: string): void;
 }

@@ -21,7 +21,7 @@ export interface ResendDeps {
 
 let seq = 0;
 
-export async function performResend(originalId: string, draft: ResendDraft, keys: SessionKeys, o: { advanced: boolean }, deps: ResendDeps): Promise<{ exchange: DecryptedExchange; ivHex: string }> {
+export async function performResend(originalId: string | undefined, draft: ResendDraft, keys: SessionKeys, o: { advanced: boolean }, deps: ResendDeps): Promise<{ exchange: DecryptedExchange; ivHex: string }> {
   const sessionId = o.advanced ? (draft.scHeaders.find(([n]) => /^x-sc-session-id$/i.test(n))?.[1] ?? draft.sessionId) : draft.sessionId;
   const sealed = await sealRequest(draft.body, { sessionId, requestKey: fromBase64(keys.requestKey), responseKey: fromBase64(keys.responseKey) }, { form: draft.form, aad: draft.aad });
   const headers = headersToSend(draft, { advanced: o.advanced, requestId: crypto.randomUUID() });
@@ -35,7 +35,7 @@ export async function performResend(originalId: string, draft: ResendDraft, keys
     id: `resend-${startedAt.toString(36)}-${(seq++).toString(36)}`,
     tabId: deps.tabId,
     source: 'resend',
-    resentFrom: originalId,
+    ...(originalId !== undefined && { resentFrom: originalId }),
     startedAt,
     durationMs: answer.ms,
     method: draft.method,

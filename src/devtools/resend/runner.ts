@@ -30,6 +30,12 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       o.store.upsert([exchange]);
       return exchange;
     },
+    async compose(draft, keys) {
+      const { exchange } = await performResend(undefined, draft, keys, { advanced: false }, { tabId: o.tabId, send: (r) => sendFromPage(r, { tabId: o.tabId }), keep: (list) => o.backend.decryptBatch(list, true) });
+      o.store.upsert([exchange]);
+      return exchange;
+    },
+    targets: () => o.backend.composeTargets(),
     show(exchangeId) {
       const row = o.store.byExchangeId(exchangeId);
       if (row) o.select(row.seq);

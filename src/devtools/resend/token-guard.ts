@@ -51,7 +51,7 @@ export async function guardTokens(body: unknown, rows: readonly DecryptedExchang
       warnings.push(
         rec.followed
           ? `This spends the current refresh token of the followed session ${rec.label ?? ''}: the page's copy is dead afterwards. Keyhole takes the new pair from the answer.`
-          : `This spends the current refresh token of Keyhole's session ${rec.label ?? ''}. Keyhole takes the new pair from the answer only if it follows that session.`,
+          : `This spends the current refresh token of Keyhole's session ${rec.label ?? ''}: Keyhole takes the new pair from the answer, as when the page refreshes it.`,
       );
     } else if (page === 'current') {
       warnings.push("This spends the page's current refresh token: the page will hold a dead token afterwards. Use \"Follow in Keyhole\" on the answer to keep the new pair.");

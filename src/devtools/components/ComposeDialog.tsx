@@ -1,0 +1,161 @@
+/**
+ * Compose (issue #9): a new request to any path of an API base, over a session Keyhole knows — one of
+ * Keyhole's own SC sessions (its access token as `Authorization: Bearer` when asked) or a page session
+ * whose keys the keyring holds. The gateway headers are filled in as that client sends them and shown
+ * read-only; Keyhole manages the SC headers. Sealed, sent from the page and shown like a resend.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { KeyringSnapshot } from '../inspect-types';
+import { checkJson, type ResendDraft } from '../resend/draft';
+import { pageTargets, type ComposeTarget } from '../resend/compose-targets';
+import { guardTokens, type GuardVerdict } from '../resend/token-guard';
+import { codedErrorText } from '../model/key-input';
+import type { ResendRunner } from './ResendEditor';
+
+export function ComposeButton({ runner, keyring }: { runner: ResendRunner; keyring: KeyringSnapshot | undefined }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button class="tb-btn" data-testid="compose" title="Compose a new SCv2 request over a session Keyhole knows" onClick={() => setOpen(true)}>
+        Compose
+      </button>
+      {open && <ComposeDialog runner={runner} keyring={keyring} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; keyring: KeyringSnapshot | undefined; onClose: () => void }) {
+  const [targets, setTargets] = useState<ComposeTarget[]>();
+  const [pick, setPick] = useState(0);
+  const [account, setAccount] = useState(-1);
+  const [method, setMethod] = useState('POST');
+  const [path, setPath] = useState('/web/v1/');
+  const [body, setBody] = useState('{\n  \n}');
+  const [form, setForm] = useState<ResendDraft['form']>('binary');
+  const [busy, setBusy] = useState(false);
+  const [verdict, setVerdict] = useState<GuardVerdict>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    runner.targets().then(
+      (own) => {
+        const mine = own.map((t) => ({ ...t, origin: 'keyhole' as const }));
+        setTargets([...mine, ...pageTargets(runner.rows(), keyring, new Set(mine.map((t) => t.sessionId)))]);
+      },
+      (e) => setError(codedErrorText(e)),
+    );
+  }, []);
+  const t = targets?.[pick];
+  const json = checkJson(body);
+  const reset = () => {
+    setVerdict(undefined);
+    setError(undefined);
+  };
+
+  const send = async () => {
+    if (!t || !json.ok) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (verdict?.kind !== 'confirm') {
+        const v = await guardTokens(json.value, runner.rows(), runner.records);
+        if (v.kind !== 'ok') return setVerdict(v);
+      }
+      const headers = Object.entries(t.headers);
+      const bearer = account >= 0 ? t.accounts[account] : undefined;
+      if (bearer) headers.push(['Authorization', `Bearer ${bearer.accessToken}`]);
+      const draft: ResendDraft = { method, path, origin: t.apiBase, headers, scHeaders: [], body, form, aad: 'none', sessionId: t.sessionId };
+      const out = await runner.compose(draft, { sessionId: t.sessionId, requestKey: t.requestKey, responseKey: t.responseKey });
+      runner.show(out.exchange.id);
+      onClose();
+    } catch (e) {
+      setError(codedErrorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div class="resend-editor" data-testid="compose-dialog" role="dialog" aria-label="Compose">
+        <div class="re-head">
+          <b>Compose</b>
+          <span class="hint">sealed with the chosen SC session's request key under a fresh IV, sent from the inspected page</span>
+          <span class="spacer" />
+          <button class="tb-btn" title="Close (Esc)" onClick={onClose}>
+            ✕
+          </button>
+        </div>
+        <div class="re-body">
+          {targets && targets.length === 0 && <div class="notice">Keyhole knows no SC session to compose over: sign in from the popup, or let the page open one.</div>}
+          <div class="re-line">
+            <label>
+              Session{' '}
+              <select data-testid="co-session" value={pick} onChange={(e) => (setPick(Number((e.target as HTMLSelectElement).value)), setAccount(-1), reset())}>
+                {(targets ?? []).map((x, i) => (
+                  <option value={i}>{x.origin === 'keyhole' ? `Keyhole: ${x.envName} — ${x.sessionId}` : `${x.envName}`}</option>
+                ))}
+              </select>
+            </label>
+            {t && t.accounts.length > 0 && (
+              <label title="Send that account's access token as Authorization: Bearer">
+                Bearer{' '}
+                <select data-testid="co-bearer" value={account} onChange={(e) => (setAccount(Number((e.target as HTMLSelectElement).value)), reset())}>
+                  <option value={-1}>none</option>
+                  {t.accounts.map((a, i) => (
+                    <option value={i}>{a.label}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <label>
+              Body form{' '}
+              <select data-testid="co-form" value={form} onChange={(e) => setForm((e.target as HTMLSelectElement).value as ResendDraft['form'])}>
+                <option value="binary">binary (type 2)</option>
+                <option value="json">JSON {'{v,p}'}</option>
+              </select>
+            </label>
+          </div>
+          <div class="re-line">
+            <input class="re-method" data-testid="co-method" value={method} onInput={(e) => setMethod((e.target as HTMLInputElement).value.toUpperCase())} aria-label="Method" />
+            <span class="hint">{t?.apiBase}</span>
+            <input class="re-path" data-testid="co-path" value={path} onInput={(e) => (setPath((e.target as HTMLInputElement).value), reset())} aria-label="Path under the API base" />
+          </div>
+          {t && (
+            <details class="re-headers">
+              <summary>Gateway headers (as the client sends them; X-SC-Session-Id {t.sessionId}, X-SC-Version 2 and a fresh X-Request-Id are added)</summary>
+              <div class="re-grid">
+                {Object.entries(t.headers).map(([n, v]) => (
+                  <>
+                    <input value={n} readOnly />
+                    <input value={v} readOnly />
+                  </>
+                ))}
+              </div>
+            </details>
+          )}
+          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="co-body" spellcheck={false} value={body} onInput={(e) => (setBody((e.target as HTMLTextAreaElement).value), reset())} aria-label="Plaintext body (JSON)" />
+          {!json.ok && (
+            <div class="field-error" data-testid="co-json-error" role="alert">
+              {json.message}
+            </div>
+          )}
+          {verdict && verdict.kind !== 'ok' && (
+            <div class={`notice${verdict.kind === 'blocked' ? ' conflict' : ''}`} data-testid={verdict.kind === 'blocked' ? 'resend-blocked' : 'resend-confirm'} role="alert">
+              {verdict.message}
+            </div>
+          )}
+          {error && (
+            <div class="field-error" data-testid="resend-error" role="alert">
+              {error}
+            </div>
+          )}
+        </div>
+        <div class="re-foot">
+          <button class="primary" data-testid="co-send" disabled={!t || !json.ok || busy || verdict?.kind === 'blocked'} onClick={send}>
+            {busy ? 'Sending…' : verdict?.kind === 'confirm' ? 'Send anyway' : 'Seal and send'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
