@@ -13,6 +13,7 @@
  * The pref extensions.webextensions.warnings-as-errors turns every manifest warning into an install
  * error, so "installs" means "installs with no errors and no warnings"; extensions.webextOptionalPermissionPrompts
  * off answers permissions.request without a prompt (there is nobody to click it).
+ * `--remote-allow-system-access` lets the test run Firefox's own network-monitor code (chromeEval).
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,11 @@ export interface FirefoxExtension {
   addonId: string;
   /** Opens an extension page (e.g. 'popup/index.html') in a new tab, going through a page of `loopback`. */
   openExtensionPage(path: string, loopback: string): Promise<Page>;
+  /**
+   * Evaluates `expression` (a string, or a promise of one) in Firefox's privileged browser scope, where
+   * its DevTools modules can be imported: the real code, not a model of it.
+   */
+  chromeEval(expression: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,7 @@ export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
+    args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
       'extensions.webextensions.warnings-as-errors': true,
@@ -83,6 +90,15 @@ export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
         await sleep(50);
       }
       throw new Error(`openExtensionPage: ${target} did not load`);
+    },
+    async chromeEval(expression) {
+      type Send = (method: string, params: unknown) => Promise<{ result: any }>;
+      const connection = (browser as unknown as { connection: { send: Send } }).connection;
+      const { result: tree } = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+      const context = (tree.contexts as Array<{ context: string }>)[0]!.context;
+      const { result } = await connection.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+      if (result.type !== 'success') throw new Error(`chromeEval: ${JSON.stringify(result.exceptionDetails?.text ?? result)}`);
+      return result.result.value as string;
     },
     async close() {
       await browser.close().catch(() => {});

@@ -4,9 +4,11 @@
  *
  * DevTools: Firefox's automation (BiDi) cannot open the DevTools toolbox, so the panel itself is not
  * driven here. The capture test reads what the panel reads — the worker's buffer over the panel's
- * `keyhole-panel:<tabId>` port, from an extension page — already decrypted. The Firefox-only panel
- * differences (getContent's `(text, mimeType)` for binary bodies, the panel path, onThemeChanged) are
- * unit-tested in test/unit/inspect/firefox-content.test.ts and test/unit/devtools/firefox-platform.test.ts.
+ * `keyhole-panel:<tabId>` port, from an extension page — already decrypted. For the DevTools network
+ * fallback, Firefox's own network-monitor code (NetworkHelper, NetworkUtils — what getContent's text
+ * comes from) converts a captured binary envelope and other bodies inside this Firefox, and
+ * firefoxResponseBody must turn the result back into the exact bytes or flag it lossy. The panel path and
+ * onThemeChanged are unit-tested (test/unit/devtools/firefox-platform.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +17,8 @@ import type { Page } from 'puppeteer-core';
 import { createGateway, type Gateway } from '../../src/gateway/index';
 import type { DecryptedExchange } from '../../src/inspect/decrypt-exchange';
 import { GECKO_ID } from '../../scripts/manifest';
+import { bodyBytes } from '../../src/inspect/exchange';
+import { firefoxResponseBody, isFirefoxTextMimeType } from '../../src/inspect/firefox-content';
 import { launchFirefoxExtension, waitInPage, type FirefoxExtension } from './firefox-harness';
 
 const DEMO = { email: 'demo@keyhole.test', password: 'keyhole-demo-1', otp: '123456' };
@@ -23,6 +27,8 @@ const VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../pac
 let ff: FirefoxExtension;
 let gw: Gateway;
 let extPage: Page;
+/** The demo portal's refresh response, a binary envelope, as the hook captured it (set by the capture test). */
+let capturedEnvelope: Buffer | undefined;
 
 beforeAll(async () => {
   [ff, gw] = await Promise.all([launchFirefoxExtension(), createGateway({ port: 0, log: false })]);
@@ -132,6 +138,7 @@ describe('Keyhole in Firefox', () => {
     expect([...req.subarray(0, 4)]).toEqual([0x53, 0x43, 0x02, 0x02]); // binary envelope, exact bytes
     expect([...res.subarray(0, 4)]).toEqual([0x53, 0x43, 0x02, 0x81]);
     expect(d.exchange.responseBody!.lossy).toBeUndefined();
+    capturedEnvelope = res;
     expect(d.request).toMatchObject({ form: 'binary', status: 'decrypted', keySource: 'page-handshake' });
     expect(typeof (d.response.json as { data?: { accessToken?: unknown } }).data?.accessToken).toBe('string');
     expect(buffer.map((x) => x.kind)).toEqual(expect.arrayContaining(['public-key', 'session', 'login-initiate', 'login-complete', 'refresh']));
@@ -157,5 +164,53 @@ describe('Keyhole in Firefox', () => {
     await waitInPage(popup, () => !document.querySelector('[data-testid="host-access"]'), undefined);
     expect(await extPage.evaluate(() => chrome.permissions.contains({ origins: ['http://localhost/*'] }))).toBe(true);
     await popup.close();
+  });
+
+  test("a binary body through Firefox's DevTools network conversion comes back exact or flagged lossy, never wrong", async () => {
+    expect(capturedEnvelope?.subarray(0, 2).toString()).toBe('SC'); // from the capture test above
+    const utf8Text = Buffer.from('{"msg":"登录 ok — é"}');
+    const latin1Text = Buffer.from('{"name":"Ã©"}'); // valid UTF-8 whose characters all sit in Latin-1
+    const random = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 151 + 7) & 0xff));
+    const bodies = [capturedEnvelope!, utf8Text, latin1Text, random];
+    const mimes = ['application/json; charset=utf-8', 'application/json', 'application/octet-stream', 'text/plain', 'image/png'];
+    const cases = bodies.flatMap((b) => mimes.map((mime) => ({ b64: b.toString('base64'), mime })));
+    // In Firefox: what its network monitor stores as the response text (NetworkResponseListener's live
+    // path: convert to Unicode, btoa for non-text types) and what getContent returns for a body kept
+    // undecoded (NetworkUtils.decodeResponseChunks), with the mime type getContent reports.
+    const fromFirefox = JSON.parse(
+      await ff.chromeEval(`(async () => {
+        const { NetworkHelper } = ChromeUtils.importESModule('resource://devtools/shared/network-observer/NetworkHelper.sys.mjs');
+        const { NetworkUtils } = ChromeUtils.importESModule('resource://devtools/shared/network-observer/NetworkUtils.sys.mjs');
+        const out = [];
+        for (const c of ${JSON.stringify(cases)}) {
+          const bytes = Uint8Array.from(atob(c.b64), (ch) => ch.charCodeAt(0));
+          const [type, param] = c.mime.split(';');
+          const charset = param ? param.split('=')[1].trim() : null;
+          const isText = NetworkHelper.isTextMimeType(type);
+          let live = NetworkHelper.convertToUnicode(String.fromCharCode(...bytes), charset);
+          if (!isText) { try { live = btoa(live); } catch {} }
+          const stored = await NetworkUtils.decodeResponseChunks([bytes.buffer], { charset, compressionEncodings: [], encodedBodySize: bytes.length, encoding: isText ? undefined : 'base64' });
+          out.push({ type, isText, live, stored, mimeType: NetworkHelper.addCharsetToMimeType(type, charset) });
+        }
+        return JSON.stringify(out);
+      })()`),
+    ) as Array<{ type: string; isText: boolean; live: string; stored: string; mimeType: string }>;
+    expect(fromFirefox).toHaveLength(cases.length);
+    let exact = 0;
+    fromFirefox.forEach((f, i) => {
+      const wire = Buffer.from(cases[i]!.b64, 'base64');
+      expect(isFirefoxTextMimeType(f.mimeType), f.type).toBe(f.isText); // our copy of Firefox's rule agrees
+      for (const text of [f.live, f.stored]) {
+        const body = firefoxResponseBody(text, f.mimeType)!;
+        const bytes = Buffer.from(bodyBytes(body)!);
+        if (!body.lossy) expect(bytes.equals(wire), `${f.mimeType} ${wire.subarray(0, 8).toString('hex')}`).toBe(true);
+        if (bytes.equals(wire)) exact++;
+      }
+    });
+    // The binary envelope is not valid UTF-8: whatever its label, Firefox's text gives back its exact bytes.
+    fromFirefox.slice(0, mimes.length).forEach((f) => {
+      for (const text of [f.live, f.stored]) expect(Buffer.from(bodyBytes(firefoxResponseBody(text, f.mimeType))!).equals(capturedEnvelope!)).toBe(true);
+    });
+    expect(exact).toBeGreaterThanOrEqual(cases.length * 2 - mimes.length * 2); // only the Latin-1-letters text may be unsure
   });
 });
