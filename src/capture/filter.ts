@@ -15,6 +15,14 @@ const SC_HEADERS = ['x-sc-session-id', 'x-sc-version', 'x-secure-channel-session
 /** `{"v":2,"p":"` or `{"p":"…","v":2` with any whitespace. */
 const JSON_ENVELOPE_START = /^\s*\{\s*"(?:v"\s*:\s*\d+\s*,\s*"p"|p"\s*:\s*")/;
 
+const AUTH_PATH = /\/auth\/(?:login\/complete|token\/refresh|logout)\/?$/i;
+
+/** The SCv2 calls that hand out or spend tokens (§11): login complete, refresh, logout. */
+export function isAuthUrl(url: string): boolean {
+  const q = url.search(/[?#]/);
+  return AUTH_PATH.test(q < 0 ? url : url.slice(0, q));
+}
+
 export function isScUrl(url: string): boolean {
   const q = url.search(/[?#]/);
   return SC_PATH.test(q < 0 ? url : url.slice(0, q));

@@ -3,16 +3,18 @@
  *
  * Wraps fetch, XMLHttpRequest and three SubtleCrypto methods so Keyhole sees the exact bytes of
  * SCv2-looking exchanges and the AES keys the page wraps with RSA-OAEP. Rules:
- *  - Transparent: wrappers are Proxies of the natives (same name, length, toString "[native code]"),
- *    the page gets the very same promise/return value/exception; our own code runs in try/catch and
- *    can never change what the page sees.
+ *  - Transparent: wrappers are Proxies of the natives, and Function.prototype.toString answers for the
+ *    native (same name, length and `function fetch() { [native code] }`, issue #11); the page gets the
+ *    very same promise/return value/exception; our own code runs in try/catch and can never change
+ *    what the page sees — nor how its network behaves: a body the page cancels is cancelled for us too.
+ *  - Invisible: no window property, and messages go over a private channel to the relay (channel.ts).
  *  - Never stalls: response bodies are read from `response.clone()` asynchronously; we never await
  *    before handing the Response back.
  *  - Cheap for everything else: a synchronous O(1) filter (filter.ts) decides before anything is copied.
- *  - Send only: we post to the ISOLATED relay; nothing ever comes back into the page.
+ *  - Send only: we dispatch to the ISOLATED relay; nothing ever comes back into the page.
  *  - Dependency-free: this file is bundled as a classic IIFE; only filter.ts/channel.ts are inlined.
  */
-import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL as CHANNEL } from './channel';
+import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL, CAPTURE_PROBE, MESSAGE_EVENT, pairWithCounterpart } from './channel';
 import { shouldCapture, viewOf } from './filter';
 import { MAX_ERROR_LENGTH, MAX_JWK_K_LENGTH } from '../inspect/limits';
 
@@ -29,25 +31,63 @@ interface Pending {
 }
 
 (() => {
-  const w = window as unknown as Record<symbol, unknown>;
-  const installed = Symbol.for('keyhole.capture.installed');
-  if (w[installed]) return; // injected twice (manifest + dynamic registration): hook once
-  Object.defineProperty(w, installed, { value: true });
-
   // Captured before any page script runs, so a page overriding them cannot break or spy on us.
-  const postMessage = window.postMessage.bind(window);
+  const apply = Reflect.apply;
   const now = Date.now;
   const perfNow = performance.now.bind(performance);
-  const targetOrigin = location.origin === 'null' ? '*' : location.origin;
+  const wmGet = WeakMap.prototype.get;
+  const wmSet = WeakMap.prototype.set;
+  const wmHas = WeakMap.prototype.has;
+  const wmDelete = WeakMap.prototype.delete;
+
+  // Injected twice (manifest + dynamic registration) → hook once. The question is asked through our own
+  // fetch wrapper with a registry symbol, so nothing is left on window for the page to find (issue #10).
+  const probe = Symbol.for(CAPTURE_PROBE);
+  try {
+    const r: unknown = window.fetch(probe as unknown as RequestInfo);
+    if (r === probe) return;
+    (r as Promise<unknown>).catch(() => {}); // the native fetch rejected the symbol: handled, no console noise
+  } catch {
+    /* not ours */
+  }
+
+  /** wrapper → the native it stands for: Function.prototype.toString answers for the native. */
+  const nativeOf = new WeakMap<object, object>();
+  /** A Proxy of a native whose name, length and toString() are the native's (issue #11). */
+  function disguise<T extends object>(native: T, handler: ProxyHandler<T>): T {
+    const p = new Proxy(native, handler);
+    apply(wmSet, nativeOf, [p, native]);
+    return p;
+  }
+  const fnToString = Function.prototype.toString;
+  Function.prototype.toString = disguise(fnToString, {
+    apply(target, thisArg, args) {
+      const real = (typeof thisArg === 'function' || (typeof thisArg === 'object' && thisArg !== null)) && apply(wmHas, nativeOf, [thisArg]) ? apply(wmGet, nativeOf, [thisArg]) : thisArg;
+      return apply(target, real, args);
+    },
+  });
+
   let seq = 0;
   const idPrefix = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
-  function send(msg: Record<string, unknown>, transfer?: Transferable[]): void {
+  // The private channel to the relay (channel.ts); messages wait for the pairing (bounded).
+  let channel: EventTarget | undefined;
+  const early: Array<Record<string, unknown>> = [];
+  pairWithCounterpart((node) => {
+    channel = node;
+    for (const m of early.splice(0)) dispatch(m);
+  });
+  function dispatch(msg: Record<string, unknown>): void {
     try {
-      postMessage({ channel: CHANNEL, ...msg }, targetOrigin, transfer);
+      channel!.dispatchEvent(new CustomEvent(MESSAGE_EVENT, { detail: msg }));
     } catch {
-      /* a body the structured clone refuses is simply not captured */
+      /* a body the clone refuses is simply not captured */
     }
+  }
+  function send(msg: Record<string, unknown>): void {
+    const m = { channel: CAPTURE_CHANNEL, ...msg };
+    if (channel) dispatch(m);
+    else if (early.length < 100) early.push(m);
   }
 
   const absolute = (u: unknown): string => {
@@ -101,11 +141,7 @@ interface Pending {
         ...rest,
         ...(responseBody && { responseBody }),
       };
-      // Transfer only buffers we own (our copies): avoids a second copy of a 1 MiB body.
-      const transfer: Transferable[] = [];
-      if (requestBody?.data instanceof ArrayBuffer) transfer.push(requestBody.data);
-      if (responseBody?.data instanceof ArrayBuffer && responseBody.data !== requestBody?.data) transfer.push(responseBody.data);
-      send({ kind: 'exchange', exchange }, transfer);
+      send({ kind: 'exchange', exchange });
     };
     if (p.requestBody instanceof Promise) p.requestBody.then(finish, () => finish(undefined));
     else finish(p.requestBody);
@@ -125,14 +161,7 @@ interface Pending {
   }
 
   /** Reads a cloned response up to the limit; past it, stops reading and reports the size seen. */
-  async function readLimited(res: Response): Promise<PageBody | undefined> {
-    const declared = Number(res.headers.get('content-length'));
-    if (!res.body) return undefined;
-    if (Number.isFinite(declared) && declared > 0 && declared <= LIMIT && !res.headers.has('content-encoding')) {
-      const data = await res.arrayBuffer();
-      return { data, size: data.byteLength, truncated: false };
-    }
-    const reader = res.body.getReader();
+  async function readLimited(reader: ReadableStreamDefaultReader<Uint8Array>, declared: number): Promise<PageBody> {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
@@ -153,6 +182,49 @@ interface Pending {
     }
     return { data: out.buffer, size, truncated: false };
   }
+
+  // ── following the page's cancel (issue #10 item 4) ───────────────────────
+  // Our clone of a response is a tee of its body: the network keeps going while either branch reads. So
+  // when the page cancels its body (stream.cancel(), reader.cancel()) or its body stream is collected
+  // unread, our branch is cancelled too, and the browser closes the connection as it would without
+  // Keyhole. (A cancel that happens inside pipeTo/pipeThrough does not pass through these methods.)
+  const stopOf = new WeakMap<object, () => void>(); // the page's body stream → cancel our clone
+  const streamOf = new WeakMap<object, object>(); // a reader of such a stream → the stream
+  const dropped = new FinalizationRegistry<() => void>((stop) => stop());
+  const RS = ReadableStream.prototype;
+  const RSReader = ReadableStreamDefaultReader.prototype;
+  const stopFor = (stream: unknown): (() => void) | undefined => (typeof stream === 'object' && stream !== null ? (apply(wmGet, stopOf, [stream]) as (() => void) | undefined) : undefined);
+  RS.cancel = disguise(RS.cancel, {
+    apply(target, stream, args) {
+      try {
+        stopFor(stream)?.();
+      } catch {
+        /* never affects the page */
+      }
+      return apply(target, stream, args);
+    },
+  });
+  RS.getReader = disguise(RS.getReader, {
+    apply(target, stream, args) {
+      const reader = apply(target, stream, args) as object;
+      try {
+        if (stopFor(stream)) apply(wmSet, streamOf, [reader, stream]);
+      } catch {
+        /* never affects the page */
+      }
+      return reader;
+    },
+  });
+  RSReader.cancel = disguise(RSReader.cancel, {
+    apply(target, reader, args) {
+      try {
+        if (typeof reader === 'object' && reader !== null) stopFor(apply(wmGet, streamOf, [reader]))?.();
+      } catch {
+        /* never affects the page */
+      }
+      return apply(target, reader, args);
+    },
+  });
 
   // ── fetch ────────────────────────────────────────────────────────────────
   function beginFetch(input: unknown, init: RequestInit | undefined): Pending | undefined {
@@ -177,15 +249,35 @@ interface Pending {
   function watchFetch(promise: Promise<Response>, p: Pending): void {
     promise.then(
       (res) => {
-        let clone: Response;
-        try {
-          clone = res.clone(); // runs before any page callback: ours was attached first
-        } catch {
-          return emit(p, { status: res.status, responseHeaders: headerRecord(res.headers) });
-        }
+        let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
         const meta = { status: res.status, responseHeaders: headerRecord(res.headers) };
-        readLimited(clone).then(
-          (body) => emit(p, meta, body),
+        try {
+          reader = res.clone().body?.getReader(); // runs before any page callback: ours was attached first
+        } catch {
+          return emit(p, meta);
+        }
+        if (!reader) return emit(p, meta);
+        const ours = reader;
+        let cut = false;
+        const stop = () => {
+          if (cut) return;
+          cut = true;
+          ours.cancel().catch(() => {});
+        };
+        const body = res.body;
+        if (body) {
+          apply(wmSet, stopOf, [body, stop]);
+          // Dropped unread: when the page's body stream is collected, nobody reads it — stop ours too. (The
+          // stream, not the Response: `(await fetch(u)).json()` drops the Response while still reading.)
+          dropped.register(body, stop);
+        }
+        readLimited(ours, Number(res.headers.get('content-length'))).then(
+          (body) => {
+            if (body) apply(wmDelete, stopOf, [body]);
+            // Cut short by the page: what arrived is not the whole body — recorded as such, not as a short one.
+            if (cut) emit(p, { ...meta, error: `body: the page cancelled reading it after ${body.size} bytes` }, { data: '', size: body.size, truncated: true });
+            else emit(p, meta, body);
+          },
           (e: unknown) => emit(p, { ...meta, error: `body: ${errorName(e)}` }),
         );
       },
@@ -196,15 +288,16 @@ interface Pending {
   const errorName = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, MAX_ERROR_LENGTH);
 
   const nativeFetch = window.fetch;
-  window.fetch = new Proxy(nativeFetch, {
+  window.fetch = disguise(nativeFetch, {
     apply(target, thisArg, args: [unknown, RequestInit?]) {
+      if (args[0] === probe) return probe as unknown as Promise<Response>; // a second injection asking (see above)
       let p: Pending | undefined;
       try {
         p = beginFetch(args[0], args[1]);
       } catch {
         p = undefined;
       }
-      const result = Reflect.apply(target, thisArg, args) as Promise<Response>;
+      const result = apply(target, thisArg, args) as Promise<Response>;
       if (p) {
         try {
           watchFetch(result, p);
@@ -225,20 +318,20 @@ interface Pending {
   const xhrState = new WeakMap<XMLHttpRequest, XhrState>();
   const XHR = XMLHttpRequest.prototype;
 
-  XHR.open = new Proxy(XHR.open, {
+  XHR.open = disguise(XHR.open, {
     apply(target, xhr: XMLHttpRequest, args: unknown[]) {
       try {
         xhrState.set(xhr, { method: String(args[0]), url: absolute(args[1]), headers: {} });
       } catch {
         /* ignore */
       }
-      return Reflect.apply(target, xhr, args);
+      return apply(target, xhr, args);
     },
   });
 
-  XHR.setRequestHeader = new Proxy(XHR.setRequestHeader, {
+  XHR.setRequestHeader = disguise(XHR.setRequestHeader, {
     apply(target, xhr: XMLHttpRequest, args: [string, string]) {
-      const r = Reflect.apply(target, xhr, args); // native validates first: invalid names throw before we record
+      const r = apply(target, xhr, args); // native validates first: invalid names throw before we record
       try {
         const s = xhrState.get(xhr);
         if (s) {
@@ -323,7 +416,7 @@ interface Pending {
     return out;
   }
 
-  XHR.send = new Proxy(XHR.send, {
+  XHR.send = disguise(XHR.send, {
     apply(target, xhr: XMLHttpRequest, args: unknown[]) {
       try {
         const s = xhrState.get(xhr);
@@ -334,7 +427,7 @@ interface Pending {
       } catch {
         /* ignore */
       }
-      return Reflect.apply(target, xhr, args);
+      return apply(target, xhr, args);
     },
   });
 
@@ -348,7 +441,7 @@ interface Pending {
     return v && v.byteLength === 32 ? v.slice().buffer : undefined;
   };
 
-  S.encrypt = new Proxy(S.encrypt, {
+  S.encrypt = disguise(S.encrypt, {
     apply(target, thisArg, args: unknown[]) {
       let plain: ArrayBuffer | undefined;
       try {
@@ -356,7 +449,7 @@ interface Pending {
       } catch {
         plain = undefined;
       }
-      const result = Reflect.apply(target, thisArg, args) as Promise<ArrayBuffer>;
+      const result = apply(target, thisArg, args) as Promise<ArrayBuffer>;
       if (plain) {
         const key = plain;
         result.then(
@@ -368,7 +461,7 @@ interface Pending {
     },
   });
 
-  S.importKey = new Proxy(S.importKey, {
+  S.importKey = disguise(S.importKey, {
     apply(target, thisArg, args: unknown[]) {
       let key: ArrayBuffer | string | undefined;
       try {
@@ -382,7 +475,7 @@ interface Pending {
       } catch {
         key = undefined;
       }
-      const result = Reflect.apply(target, thisArg, args) as Promise<CryptoKey>;
+      const result = apply(target, thisArg, args) as Promise<CryptoKey>;
       if (key !== undefined) {
         const k = key;
         result.then(
@@ -394,9 +487,9 @@ interface Pending {
     },
   });
 
-  S.exportKey = new Proxy(S.exportKey, {
+  S.exportKey = disguise(S.exportKey, {
     apply(target, thisArg, args: unknown[]) {
-      const result = Reflect.apply(target, thisArg, args) as Promise<ArrayBuffer | JsonWebKey>;
+      const result = apply(target, thisArg, args) as Promise<ArrayBuffer | JsonWebKey>;
       try {
         const cryptoKey = args[1] as CryptoKey;
         if (args[0] === 'raw' && cryptoKey instanceof CryptoKey && cryptoKey.algorithm.name.toUpperCase().startsWith('AES')) {

@@ -8,6 +8,7 @@ import type { CapturedBody } from '../inspect/exchange';
 import type { RelayExchange } from '../messaging/relay-rpc';
 import { PageMessage, type PageBody } from './page-message';
 import { CAPTURE_BODY_LIMIT } from './channel';
+import { isAuthUrl } from './filter';
 
 export type RelayCall =
   | { method: 'exchange'; input: RelayExchange }
@@ -56,23 +57,31 @@ function bodyOf(b: PageBody): CapturedBody {
 
 /**
  * A flood guard: the page decides how often we work, so the relay caps messages and bytes per
- * window and drops the excess (counted, so the loss is visible rather than silent).
+ * window and drops the excess (counted, so the loss is visible rather than silent). With priority
+ * (issue #10 item 9): the last `reserve` messages (and the same share of bytes) of a window are kept for
+ * the page's auth exchanges — a dropped refresh would leave Keyhole holding a token the page spent — so
+ * ordinary traffic, keys and wraps are refused first, and an auth exchange only when auth exchanges
+ * themselves fill the window.
  */
-export function createLimiter(o: { messages: number; bytes: number; windowMs: number; now?: () => number }) {
+export function createLimiter(o: { messages: number; bytes: number; windowMs: number; reserve?: number; now?: () => number }) {
   const now = o.now ?? Date.now;
+  const reserve = Math.min(o.reserve ?? 0, o.messages);
+  const reserveBytes = Math.floor((o.bytes * reserve) / Math.max(1, o.messages));
   let start = now();
   let messages = 0;
   let bytes = 0;
   let dropped = 0;
   return {
-    allow(size: number): boolean {
+    allow(size: number, priority = false): boolean {
       const t = now();
       if (t - start >= o.windowMs) {
         start = t;
         messages = 0;
         bytes = 0;
       }
-      if (messages + 1 > o.messages || bytes + size > o.bytes) {
+      const maxMessages = priority ? o.messages : o.messages - reserve;
+      const maxBytes = priority ? o.bytes : o.bytes - reserveBytes;
+      if (messages + 1 > maxMessages || bytes + size > maxBytes) {
         dropped++;
         return false;
       }
@@ -82,6 +91,12 @@ export function createLimiter(o: { messages: number; bytes: number; windowMs: nu
     },
     dropped: () => dropped,
   };
+}
+
+/** An exchange of the page's own sign-in or refresh (the calls that change who holds which token). */
+export function isPriorityMessage(raw: unknown): boolean {
+  const m = raw as { kind?: unknown; exchange?: { url?: unknown } } | null;
+  return m?.kind === 'exchange' && typeof m.exchange?.url === 'string' && isAuthUrl(m.exchange.url);
 }
 
 /** Approximate cost of a page message, for the limiter (bodies dominate). */

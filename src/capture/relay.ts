@@ -1,15 +1,15 @@
 /**
  * ISOLATED-world relay (document_start, same documents as the MAIN-world hook).
  *
- * Listens for the hook's window messages, validates them (page-message.ts: the page can forge
- * anything), converts bytes to Base64 and forwards them to the service worker. It never posts
+ * Receives the hook's messages over the private channel (channel.ts), validates them (page-message.ts:
+ * the worker trusts nothing from the page's process), converts bytes to Base64 and forwards them to the service worker. It never posts
  * anything back into the page. One-shot runtime messages (not a port) because each one wakes a
  * stopped worker by itself.
  */
 import type { RpcInput } from '../messaging/rpc';
 import { RELAY_BOUNDARY, type relayRpc } from '../messaging/relay-rpc';
-import { CAPTURE_CHANNEL } from './channel';
-import { createLimiter, messageSize, toRelayCall } from './relay-convert';
+import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
+import { createLimiter, isPriorityMessage, messageSize, toRelayCall } from './relay-convert';
 
 type RelayMethods = (typeof relayRpc)['methods'];
 
@@ -26,7 +26,7 @@ function send<K extends keyof RelayMethods & string>(method: K, input: RpcInput<
     // the extension was reloaded: this document's relay is orphaned
   }
 }
-const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000 });
+const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 });
 let reportedDrops = 0;
 let dropReport: ReturnType<typeof setTimeout> | undefined;
 
@@ -37,15 +37,14 @@ const ignore = () => {}; // the extension was reloaded or the worker is gone: ca
 const flags = globalThis as { __keyholeRelay?: boolean };
 if (!flags.__keyholeRelay) {
   flags.__keyholeRelay = true;
-  window.addEventListener('message', onMessage);
+  // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
+  pairWithCounterpart((node) => node.addEventListener(MESSAGE_EVENT, (e) => onMessage((e as CustomEvent).detail)));
   if (window === window.top) send('hello', { url: location.href });
 }
 
-function onMessage(event: MessageEvent): void {
-  if (event.source !== window) return;
-  const data: unknown = event.data;
+function onMessage(data: unknown): void {
   if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
-  if (!limiter.allow(messageSize(data))) return reportDropsLater();
+  if (!limiter.allow(messageSize(data), isPriorityMessage(data))) return reportDropsLater();
   // Base64 and serialising a large body cost the page's thread a few ms: do it while the page idles
   // (a page waiting on the network is idle), at the latest after a second.
   later(() => {

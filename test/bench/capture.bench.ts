@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { launchExtension } from '../e2e/harness';
+import { HOOK_PROBE_JS, launchExtension } from '../e2e/harness';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>capture bench</title><p>bench</p>';
 const MIB = 1024 * 1024;
@@ -64,8 +64,8 @@ export async function run(): Promise<void> {
     const plainPage = await browser.context.newPage();
     await hookedPage.goto(`http://127.0.0.1:${port}/`);
     await plainPage.goto(`http://127.0.0.2:${port}/`);
-    const hookInstalled = await hookedPage.evaluate(() => !!(window as unknown as Record<symbol, unknown>)[Symbol.for('keyhole.capture.installed')]);
-    const hookAbsent = await plainPage.evaluate(() => !(window as unknown as Record<symbol, unknown>)[Symbol.for('keyhole.capture.installed')]);
+    const hookInstalled = await hookedPage.evaluate<boolean>(HOOK_PROBE_JS);
+    const hookAbsent = !(await plainPage.evaluate<boolean>(HOOK_PROBE_JS));
     if (!hookInstalled || !hookAbsent) throw new Error(`bench setup: hook on 127.0.0.1=${hookInstalled}, absent on 127.0.0.2=${hookAbsent}`);
 
     /** ms per fetch (post 1 MiB, read 1 MiB), `n` of them. */

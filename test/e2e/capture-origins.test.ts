@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import { CHROMIUM, DIST, launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
+import { CHROMIUM, DIST, HOOK_PROBE_JS, launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
 
 const KEY = 'kh:captureOrigins';
 const IDS = ['keyhole-capture-main', 'keyhole-capture-relay'];
@@ -188,7 +188,7 @@ describe('a granted non-loopback page origin (copy of the build whose manifest g
   async function hookedIn(url: string): Promise<{ main: boolean; relay: boolean }> {
     const page = await context.newPage();
     await page.goto(url);
-    const main = await page.evaluate(() => !!(window as unknown as Record<symbol, unknown>)[Symbol.for('keyhole.capture.installed')]);
+    const main = await page.evaluate<boolean>(HOOK_PROBE_JS);
     const sw = await worker();
     const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
     // The relay's hello marks the tab hooked in the hub (ISOLATED script ran and reached the worker).

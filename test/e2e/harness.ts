@@ -272,3 +272,10 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
   await driver.waitFor(`document.readyState === 'complete' && !!globalThis.__keyhole`);
   return driver;
 }
+
+/**
+ * Evaluated in a page: true when Keyhole's capture hook is installed there. The hook leaves nothing on
+ * window (issue #10); it answers a registry symbol through its fetch wrapper (src/capture/channel.ts
+ * CAPTURE_PROBE), which the native fetch rejects.
+ */
+export const HOOK_PROBE_JS = `(() => { const s = Symbol.for('keyhole.capture.probe.v1'); try { const r = fetch(s); if (r === s) return true; r.catch(() => {}); } catch {} return false; })()`;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createLimiter, toRelayCall } from '../../../src/capture/relay-convert';
+import { createLimiter, isPriorityMessage, toRelayCall } from '../../../src/capture/relay-convert';
 import { CAPTURE_CHANNEL } from '../../../src/capture/channel';
 import { relayRpc } from '../../../src/messaging/relay-rpc';
 
@@ -75,5 +75,16 @@ describe('flood guard', () => {
     expect(l.allow(2000)).toBe(false);
     expect(l.allow(10)).toBe(true);
     expect(l.dropped()).toBe(3);
+  });
+
+  test("under a flood, ordinary messages are refused first: the page's refresh gets the reserved share", () => {
+    const l = createLimiter({ messages: 10, bytes: 10_000, windowMs: 100, reserve: 3, now: () => 0 });
+    const ordinary = Array.from({ length: 10 }, () => l.allow(10, false));
+    expect(ordinary.filter(Boolean)).toHaveLength(7);
+    expect([l.allow(10, true), l.allow(10, true), l.allow(10, true), l.allow(10, true)]).toEqual([true, true, true, false]);
+    const refresh = { channel, kind: 'exchange', exchange: pageExchange({ url: 'http://127.0.0.1/prometheus/web/v1/system/auth/token/refresh?x=1' }) };
+    expect(isPriorityMessage(refresh)).toBe(true);
+    expect(isPriorityMessage({ channel, kind: 'exchange', exchange: pageExchange() })).toBe(false);
+    expect(isPriorityMessage({ channel, kind: 'aes-key', key: 'k' })).toBe(false);
   });
 });
