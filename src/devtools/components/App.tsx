@@ -124,7 +124,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
   const resend = useMemo(
     () => ({
       keyring,
-      runner: createResendRunner({ backend, tabId, store, select: setSelected }),
+      runner: createResendRunner({ backend, tabId, store, select: setSelected, keyring: () => keyringRef.current }),
       original: (id: string) => store.byExchangeId(id)?.data,
     }),
     [backend, tabId, store, keyring],

@@ -7,31 +7,47 @@ import { performResend } from './resend';
 import { sendFromPage } from './send-in-page';
 import { KeyholeError } from '../../protocol/errors';
 import { createScSession } from './new-sc-session';
+import { decryptExchange } from '../../inspect';
+import { keyringFromSnapshot } from '../import/local-decryptor';
+import type { CapturedExchange, KeyringSnapshot } from '../inspect-types';
 
-export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void }): ResendRunner {
+export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void; keyring: () => KeyringSnapshot | undefined }): ResendRunner {
+  const snapshot = async () => o.keyring() ?? (await o.backend.getKeyring());
+  const deps = (send: (r: Parameters<typeof sendFromPage>[0]) => ReturnType<typeof sendFromPage>) => ({
+    tabId: o.tabId,
+    send,
+    decrypt: async (ex: CapturedExchange) => decryptExchange(ex, keyringFromSnapshot(await snapshot())),
+    keep: (list: CapturedExchange[]) => o.backend.decryptBatch(list, true),
+  });
   return {
     rows: () => o.store.rows.map((r) => r.data),
     records: (token) => o.backend.refreshTokenState(token),
     async run(original, draft, advanced, fresh = false) {
       const send = (r: Parameters<typeof sendFromPage>[0]) => sendFromPage(r, { tabId: o.tabId });
-      let keys = fresh ? undefined : keysFor(await o.backend.getKeyring(), draft.sessionId);
+      let keys = fresh ? undefined : (keysFor(o.keyring(), draft.sessionId) ?? keysFor(await o.backend.getKeyring(), draft.sessionId));
       if (fresh) {
         keys = await createScSession(original, { send, addKeys: (k) => o.backend.addManualKey(k) });
         draft = { ...draft, sessionId: keys.sessionId };
         advanced = false;
       }
       if (!keys) throw new KeyholeError('NO_KEY', "resend: Keyhole no longer holds this SC session's keys");
-      const { exchange } = await performResend(original.exchange.id, draft, keys, { advanced }, {
-        tabId: o.tabId,
-        send,
-        keep: (list) => o.backend.decryptBatch(list, true),
-      });
+      // A new session's keys are not in the snapshot yet: decrypt with the worker's keyring then.
+      const d = deps(send);
+      if (fresh) d.decrypt = async (ex) => decryptExchange(ex, keyringFromSnapshot(await o.backend.getKeyring()));
+      const { exchange } = await performResend(original.exchange.id, draft, keys, { advanced }, d);
       // The worker pushes it too; upserting now puts it on screen without waiting for the push.
       o.store.upsert([exchange]);
       return exchange;
     },
     async compose(draft, keys) {
-      const { exchange } = await performResend(undefined, draft, keys, { advanced: false }, { tabId: o.tabId, send: (r) => sendFromPage(r, { tabId: o.tabId }), keep: (list) => o.backend.decryptBatch(list, true) });
+      const d = deps((r) => sendFromPage(r, { tabId: o.tabId }));
+      // Keyhole's own session keys reach the panel's keyring only through the worker: add them for this decryption.
+      d.decrypt = async (ex) => {
+        const ring = keyringFromSnapshot(await snapshot());
+        ring.add({ sessionId: keys.sessionId, requestKey: keys.requestKey, responseKey: keys.responseKey, source: 'keyhole-session' });
+        return decryptExchange(ex, ring);
+      };
+      const { exchange } = await performResend(undefined, draft, keys, { advanced: false }, d);
       o.store.upsert([exchange]);
       return exchange;
     },
