@@ -5,7 +5,7 @@
  *  relay → ingest(): learn keys (learn-keys.ts), decrypt once, buffer, push to open panels, and let
  *          page-refresh.ts tell the session engine about the page's own refreshes;
  *  crypto events → keyring (wraps / candidate keys) → re-learn the handshakes that carry that wrap, and
- *          re-decrypt only what the new key can open (redecrypt passes below);
+ *          re-decrypt only what the new key can open (redecrypt-passes.ts);
  *  panel ports → snapshot + live pushes + RPC (panel-port.ts).
  *
  * The page decides how much work it causes (issue #10 item 2), so: every tab has its own serial lane
@@ -23,11 +23,13 @@ import { Keyring, type CandidateKey, type KeyringChange, type KeyringSnapshot, t
 import { learnKeys } from '../../inspect/learn-keys';
 import { KeyholeError } from '../../protocol/errors';
 import { ExchangeIndex } from './exchange-index';
-import { Lanes, yieldTurn, type Lane } from './lanes';
+import { Lanes, type Lane } from './lanes';
 import { PageRefreshes, spendsToken, tokenPairOf, type ApiAllowed, type SessionsBridge } from './page-refresh';
+import { RedecryptPasses, keepDecrypted } from './redecrypt-passes';
 import { TabBuffers, type BufferLimits, type KvArea, DEFAULT_LIMITS } from './tab-buffers';
 
 export type { SessionsBridge } from './page-refresh';
+export { PASS_EXCHANGES, PASS_KEYS } from './redecrypt-passes';
 
 export type HubEvent =
   | { kind: 'exchange'; tabId: number; exchange: DecryptedExchange }
@@ -53,23 +55,11 @@ export interface HubOptions {
 
 const KEYRING_KEY = 'kh.cap.keyring';
 const OWN_SESSIONS_TTL_MS = 1000;
-/** Failed exchanges one re-decrypt pass of a tab retries (newest first); the rest are counted as skipped. */
-export const PASS_EXCHANGES = 200;
-/** New loose keys one pass tries (same bound as decryption's own trials); older surplus keys are skipped. */
-export const PASS_KEYS = 48;
-/** A pass gives the event loop a turn after this much work, so other tabs and the panel get in. */
-const SLICE_MS = 8;
 /** Keyring pushes to panels are coalesced (a flood of candidate keys would otherwise push hundreds). */
 const KEYRING_PUSH_MS = 50;
 /** Keyring writes to storage.session are coalesced too. */
 const KEYRING_SAVE_MS = 100;
 
-/** What a tab's next re-decrypt pass should try. */
-interface PassWork {
-  sessions: Set<string>;
-  loose: Set<string>;
-  full: boolean;
-}
 
 const sameOrigin: ApiAllowed = async (pageOrigin, apiBase) => {
   try {
@@ -88,11 +78,8 @@ export class CaptureHub {
   private listeners = new Set<(e: HubEvent) => void>();
   /** Hook messages the tab's relay refused under its flood limit (memory only: a count, nothing to keep). */
   private droppedByTab = new Map<number, number>();
-  /** Re-decrypt tries a pass skipped under its budget, per tab (memory only). */
-  private skippedByTab = new Map<number, number>();
   private readonly lanes: Lanes;
-  private work = new Map<number, PassWork>();
-  private passQueued = new Set<number>();
+  private readonly passes: RedecryptPasses;
   private readyPromise: Promise<void> | undefined;
   private ownSessionsAt = -Infinity;
   private keyringPush: ReturnType<typeof setTimeout> | undefined;
@@ -105,6 +92,15 @@ export class CaptureHub {
     this.keyring = new Keyring(this.now);
     this.refreshes = new PageRefreshes(o.sessions, o.apiAllowed ?? sameOrigin, (e) => o.onError?.(e));
     this.lanes = new Lanes(() => this.ready());
+    this.passes = new RedecryptPasses({
+      lane: (tabId, fn) => this.lane(tabId, fn),
+      buffers: this.buffers,
+      index: this.index,
+      cached: (id) => this.decrypted.get(id),
+      decrypt: (ex, opts, before) => this.decryptAndNote(ex, opts, before),
+      emit: (e) => this.emit(e),
+      onError: (e) => this.o.onError?.(e),
+    });
   }
 
   on(listener: (e: HubEvent) => void): () => void {
@@ -147,13 +143,13 @@ export class CaptureHub {
     }, KEYRING_PUSH_MS);
     // Route to what the change can open. Candidates and wraps are routed by their callers (they know the tab).
     if (c.kind === 'session' && c.sessionId !== undefined) {
-      for (const { tabId } of this.index.ofSession(c.sessionId)) this.schedule(tabId, { sessions: [c.sessionId] });
+      for (const { tabId } of this.index.ofSession(c.sessionId)) this.passes.schedule(tabId, { sessions: [c.sessionId] });
     } else if (c.kind === 'session') {
       // Keys without a session: any failed exchange may be theirs; tried alone, capped per tab.
-      for (const tabId of this.buffers.tabIds()) this.schedule(tabId, { loose: c.keys });
+      for (const tabId of this.buffers.tabIds()) this.passes.schedule(tabId, { loose: c.keys });
     } else if (c.kind === 'all') {
       // A private key: every tab, capped (its handshakes are re-learnt by setPrivateKey).
-      for (const tabId of this.buffers.tabIds()) this.schedule(tabId, { full: true });
+      for (const tabId of this.buffers.tabIds()) this.passes.schedule(tabId, { full: true });
     }
   }
 
@@ -236,7 +232,7 @@ export class CaptureHub {
 
   /** A loose key from a tab: only that tab's failed exchanges are retried with it (a key a page holds is for its own traffic). */
   private scheduleLoose(tabId: number | undefined, key: string): void {
-    for (const t of tabId === undefined ? this.buffers.tabIds() : [tabId]) this.schedule(t, { loose: [key] });
+    for (const t of tabId === undefined ? this.buffers.tabIds() : [tabId]) this.passes.schedule(t, { loose: [key] });
   }
 
   /** The relay's flood limit dropped `count` messages of this tab: the panel says so (they are not recoverable). */
@@ -252,13 +248,12 @@ export class CaptureHub {
 
   /** Re-decrypt tries skipped under the per-pass budget in this tab (a flood of keys). */
   skipped(tabId: number): number {
-    return this.skippedByTab.get(tabId) ?? 0;
+    return this.passes.skipped(tabId);
   }
 
   tabClosed(tabId: number): Promise<void> {
     this.droppedByTab.delete(tabId);
-    this.skippedByTab.delete(tabId);
-    this.work.delete(tabId);
+    this.passes.forgetTab(tabId);
     return this.lane(tabId, async () => {
       for (const id of await this.buffers.clearTab(tabId, { forgetHooked: true })) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
@@ -296,72 +291,6 @@ export class CaptureHub {
     return d;
   }
 
-  private schedule(tabId: number, w: { sessions?: string[]; loose?: string[]; full?: boolean }): void {
-    let work = this.work.get(tabId);
-    if (!work) this.work.set(tabId, (work = { sessions: new Set(), loose: new Set(), full: false }));
-    for (const s of w.sessions ?? []) work.sessions.add(s);
-    for (const k of w.loose ?? []) work.loose.add(k);
-    if (w.full) work.full = true;
-    if (this.passQueued.has(tabId)) return; // the queued pass takes this work too
-    this.passQueued.add(tabId);
-    void this.lane(tabId, () => {
-      this.passQueued.delete(tabId);
-      return this.runPass(tabId);
-    }).catch((e) => this.o.onError?.(e));
-  }
-
-  /**
-   * One bounded re-decrypt pass of a tab: first the exchanges of sessions that gained keys (their own
-   * keys only: O(that session's exchanges)), then failed exchanges, newest first, with the new loose keys
-   * only — at most PASS_EXCHANGES exchanges and PASS_KEYS keys; what is left over is counted, not queued.
-   */
-  private async runPass(tabId: number): Promise<void> {
-    const work = this.work.get(tabId);
-    this.work.delete(tabId);
-    if (!work) return;
-    let sliceStart = performance.now();
-    const breathe = async () => {
-      if (performance.now() - sliceStart < SLICE_MS) return;
-      await yieldTurn();
-      sliceStart = performance.now();
-    };
-    const retry = async (ex: CapturedExchange, opts: DecryptOptions) => {
-      const before = this.decrypted.get(ex.id);
-      if (before && !retryable(before)) return;
-      const after = await this.decryptAndNote(ex, opts, before);
-      if (!before || changed(before, after)) this.emit({ kind: 'exchange', tabId, exchange: after });
-      await breathe();
-    };
-    for (const sessionId of work.sessions) {
-      for (const { id, tabId: t } of this.index.ofSession(sessionId)) {
-        const ex = t === tabId ? this.buffers.find(id) : undefined;
-        if (ex) await retry(ex, { loose: [] });
-      }
-    }
-    if (!work.full && work.loose.size === 0) return;
-    const allKeys = [...work.loose];
-    const keys = allKeys.slice(-PASS_KEYS);
-    let skipped = allKeys.length - keys.length;
-    let tried = 0;
-    const items = this.buffers.get(tabId);
-    for (let i = items.length - 1; i >= 0; i--) {
-      const ex = items[i];
-      const before = this.decrypted.get(ex.id);
-      if (before && !retryable(before)) continue;
-      if (tried >= PASS_EXCHANGES) {
-        skipped++;
-        continue;
-      }
-      tried++;
-      await retry(ex, work.full ? {} : { loose: keys });
-    }
-    if (skipped > 0) {
-      const total = this.skipped(tabId) + skipped;
-      this.skippedByTab.set(tabId, total);
-      this.emit({ kind: 'skipped', tabId, skipped: total });
-    }
-  }
-
   /** Every buffered exchange of a tab, decrypted (cached), oldest first. Never fails for one bad exchange. */
   decryptedFor(tabId: number): Promise<DecryptedExchange[]> {
     return this.lane(tabId, async () => {
@@ -376,8 +305,7 @@ export class CaptureHub {
 
   clearTab(tabId: number): Promise<void> {
     if (this.droppedByTab.delete(tabId)) this.emit({ kind: 'dropped', tabId, dropped: 0 });
-    if (this.skippedByTab.delete(tabId)) this.emit({ kind: 'skipped', tabId, skipped: 0 });
-    this.work.delete(tabId);
+    if (this.passes.forgetTab(tabId)) this.emit({ kind: 'skipped', tabId, skipped: 0 });
     return this.lane(tabId, async () => {
       for (const id of await this.buffers.clearTab(tabId)) this.forget(id);
       this.emit({ kind: 'cleared', tabId });
@@ -526,26 +454,4 @@ export class CaptureHub {
   sizes(): { decrypted: number; rotationNoted: number; reuseNoted: number } {
     return { decrypted: this.decrypted.size, ...this.refreshes.sizes() };
   }
-}
-
-function retryable(d: DecryptedExchange): boolean {
-  const r = (s: DecryptedExchange['request']) => s.status === 'failed' && (s.error?.code === 'NO_KEY' || s.error?.code === 'AEAD_AUTH_FAILED');
-  return r(d.request) || r(d.response);
-}
-
-/** A pass that tried only new keys must not lose a side an earlier key had opened. */
-function keepDecrypted(before: DecryptedExchange, after: DecryptedExchange): DecryptedExchange {
-  const request = before.request.status === 'decrypted' && after.request.status !== 'decrypted' ? before.request : after.request;
-  const response = before.response.status === 'decrypted' && after.response.status !== 'decrypted' ? before.response : after.response;
-  if (request === after.request && response === after.response) return after;
-  return { ...after, request, response, ...(after.follow || !before.follow ? {} : { follow: before.follow }), ...(after.responseCode === undefined && before.responseCode !== undefined ? { responseCode: before.responseCode } : {}) };
-}
-
-function changed(before: DecryptedExchange, after: DecryptedExchange): boolean {
-  return JSON.stringify(sideStates(before)) !== JSON.stringify(sideStates(after));
-}
-
-function sideStates(d: DecryptedExchange) {
-  // Error codes too: a row going from NO_KEY to AEAD_AUTH_FAILED (a wrong key was typed) must reach the panel.
-  return [d.request.status, d.request.keySource, d.request.error?.code, d.response.status, d.response.keySource, d.response.error?.code, d.sessionId, d.conflict?.sessionKey];
 }
