@@ -9,10 +9,17 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createGateway, MemoryStore, type Gateway } from '../../src/gateway';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { launchExtension, openDevToolsPanel, type DevToolsPanel, type ExtensionBrowser } from './harness';
+import { openPanelAsTab, tabIdOf } from './panel-tab';
 import { demoAction, demoTokens } from './demo-page';
 import { selectLastRow } from './panel-helpers';
 import { openPopup, storedSessions } from './sessions-helpers';
+
+/** `npm run screenshots` (KEYHOLE_SCREENSHOTS=1) writes the README's pictures; otherwise a temporary folder. */
+const SHOTS = process.env.KEYHOLE_SCREENSHOTS ? resolve(import.meta.dirname, '../../docs/screenshots') : join(tmpdir(), 'keyhole-shots');
 
 class RecordingStore extends MemoryStore {
   readonly seenIvs: string[] = [];
@@ -106,6 +113,25 @@ test('Edit and resend: the login request with an unknown field gets the gateway\
   const diff = await panel.evaluate<Array<[string, string]>>(`[...document.querySelectorAll('[data-testid=json-diff] tr')].map(t => [t.dataset.path, t.dataset.kind])`);
   expect(diff).toEqual(expect.arrayContaining([['success', 'changed'], ['code', 'changed']]));
   expect(diff.map(([p]) => p)).not.toContain('timestamp');
+});
+
+test('screenshots: the editor, the compared answers, and both at DevTools-docked 550 × 700', async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const tabId = await tabIdOf(browser, page.url());
+  for (const [w, h, suffix] of [[1280, 640, ''], [550, 700, '-docked']] as const) {
+    const p = await openPanelAsTab(browser, tabId, { width: w, height: h });
+    const resent = p.locator('[data-testid=traffic-row][data-resent-from]').first();
+    await resent.waitFor();
+    await resent.dispatchEvent('mousedown');
+    await p.getByTestId('json-diff').waitFor();
+    await p.screenshot({ path: resolve(SHOTS, `resend-compare${suffix}.png`) });
+    await p.locator('[data-testid=traffic-row][data-path$="/login/initiate"]:not([data-resent-from])').first().dispatchEvent('mousedown');
+    await p.getByTestId('edit-resend').click();
+    await p.getByTestId('re-body').fill(JSON.stringify({ email: 'demo@keyhole.test', password: 'keyhole-demo-1', nickname: 'mallory' }, null, 2));
+    await p.screenshot({ path: resolve(SHOTS, `resend-editor${suffix}.png`) });
+    await p.close();
+  }
+  await page.bringToFront();
 });
 
 test('Resend twice: the gateway saw two different IVs and no REPLAY_DETECTED', async () => {

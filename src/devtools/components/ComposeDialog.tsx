@@ -78,7 +78,7 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
     <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div class="resend-editor" data-testid="compose-dialog" role="dialog" aria-label="Compose">
         <div class="re-head">
-          <b>Compose</b>
+          <b class="re-title">Compose</b>
           <span class="hint">sealed with the chosen SC session's request key under a fresh IV, sent from the inspected page</span>
           <span class="spacer" />
           <button class="tb-btn" title="Close (Esc)" onClick={onClose}>

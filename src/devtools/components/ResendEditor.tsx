@@ -146,7 +146,7 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
     <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div class="resend-editor" data-testid="resend-editor" role="dialog" aria-label="Edit and resend">
         <div class="re-head">
-          <b>Edit and resend</b>
+          <b class="re-title">Edit and resend</b>
           <span class="hint">
             SC session <code>{draft.sessionId}</code> — sealed with its request key under a fresh IV; the answer is decrypted with its response key
           </span>
@@ -179,8 +179,10 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
               <input type="checkbox" data-testid="re-advanced" checked={advanced} onChange={(e) => setAdvanced((e.target as HTMLInputElement).checked)} /> advanced
             </label>
           </div>
-          <details class="re-headers" open>
-            <summary>Headers</summary>
+          <details class="re-headers">
+            <summary>
+              Headers ({draft.headers.length + draft.scHeaders.length}; the SC ones are Keyhole's unless advanced)
+            </summary>
             <div class="re-grid">
               {draft.scHeaders.map(([n, v], i) => (
                 <>
