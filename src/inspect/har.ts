@@ -232,6 +232,8 @@ function harEntry(d: DecryptedExchange, redact: boolean, o: BuildHarOptions): Ha
     request: sideInfo(d.request, redact, 'request'),
     response: sideInfo(d.response, redact, 'response'),
     redacted: redact,
+    // A panel resend (issue #9) says which exchange it was made from.
+    ...(ex.resentFrom !== undefined && { resentFrom: ex.resentFrom }),
   };
   if (!redact && d.sessionId && o.keys) keyhole.keys = o.keys(d.sessionId);
   // Why this page refresh burnt a token family (the panel's "token reuse" badge); Keyhole's internal key stays out.
