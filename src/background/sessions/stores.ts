@@ -31,7 +31,19 @@ export function otherArea(a: AreaName): AreaName {
   return a === 'local' ? 'session' : 'local';
 }
 
+/**
+ * Reads of session records and environments are remembered (issue #12: every storage round trip shows on
+ * the Refresh click). Safe because this worker is their only writer while it lives — every write of them
+ * anywhere goes through this class (the popup and options pages ask the worker over RPC), only one
+ * service worker of the extension runs at a time, and a new worker starts with nothing remembered. So:
+ * a write updates what is remembered in the same task as it is issued (chrome.storage applies writes in
+ * order, so a read after it sees it either way), a failed write forgets it, and the rarer writes that
+ * can change which copy is authoritative (a settings change, a copy removed) forget every session.
+ */
 export class Stores {
+  private readonly remembered = new Map<string, StoredSession>();
+  private envs: Environment[] | undefined;
+
   constructor(readonly areas: StorageAreas) {}
 
   // ── settings ─────────────────────────────────────────────────────────
@@ -39,24 +51,33 @@ export class Stores {
     return parseSettings((await this.areas.local.get([KEYS.settings]))[KEYS.settings]);
   }
   async saveSettings(s: Settings): Promise<void> {
+    this.remembered.clear(); // "Remember sessions" names the authoritative area
     await this.areas.local.set({ [KEYS.settings]: Settings.parse(s) });
   }
 
   // ── environments ─────────────────────────────────────────────────────
   async environments(): Promise<Environment[]> {
-    const raw = (await this.areas.local.get([KEYS.envs]))[KEYS.envs];
-    if (raw === undefined) return [DEFAULT_ENVIRONMENT];
-    const list = Array.isArray(raw) ? raw : [];
-    return list.flatMap((e) => {
-      const p = Environment.safeParse(e);
-      return p.success ? [p.data] : [];
-    });
+    if (!this.envs) {
+      const raw = (await this.areas.local.get([KEYS.envs]))[KEYS.envs];
+      const list = raw === undefined ? [DEFAULT_ENVIRONMENT] : Array.isArray(raw) ? raw : [];
+      const envs = list.flatMap((e) => {
+        const p = Environment.safeParse(e);
+        return p.success ? [p.data] : [];
+      });
+      this.envs ??= envs; // unless a save landed during the read
+    }
+    return [...this.envs]; // the caller's own array (it may edit it before saving)
   }
   async environment(id: string): Promise<Environment | undefined> {
     return (await this.environments()).find((e) => e.id === id);
   }
   async saveEnvironments(list: Environment[]): Promise<void> {
-    await this.areas.local.set({ [KEYS.envs]: list.map((e) => Environment.parse(e)) });
+    const parsed = list.map((e) => Environment.parse(e));
+    this.envs = parsed;
+    await this.areas.local.set({ [KEYS.envs]: parsed }).catch((e: unknown) => {
+      this.envs = undefined;
+      throw e;
+    });
   }
 
   // ── client hash ──────────────────────────────────────────────────────
@@ -87,9 +108,14 @@ export class Stores {
   }
 
   async session(key: string): Promise<StoredSession | undefined> {
+    const hit = this.remembered.get(key);
+    if (hit) return hit;
     const k = KEYS.sessionPrefix + key;
     const [local, session] = await Promise.all([this.areas.local.get([k, KEYS.settings]), this.areas.session.get([k])]);
-    return pick(k, { local: local[k], session: session[k] }, areaFor(parseSettings(local[KEYS.settings])));
+    const found = pick(k, { local: local[k], session: session[k] }, areaFor(parseSettings(local[KEYS.settings])));
+    // Only if nothing was written meanwhile (a write during the read may or may not be in `found`).
+    if (found && !this.remembered.has(key)) this.remembered.set(key, found);
+    return found;
   }
 
   /**
@@ -99,16 +125,31 @@ export class Stores {
   putSession(record: SessionRecord, area: AreaName): Promise<void> {
     // Drop `undefined` fields (a cleared marker must be absent, not a value storage might keep).
     const plain = JSON.parse(JSON.stringify(record)) as SessionRecord;
-    return this.areas[area].set({ [KEYS.sessionPrefix + record.key]: plain });
+    const written = this.areas[area].set({ [KEYS.sessionPrefix + record.key]: plain });
+    // Remembered only as an update of the authoritative copy a read found: a write into the other area
+    // (half of a move) does not say which copy counts.
+    const known = this.remembered.get(record.key);
+    if (known && known.area === area) {
+      const next: StoredSession = known.stray ? { record: plain, area, stray: true } : { record: plain, area };
+      this.remembered.set(record.key, next);
+      written.catch(() => {
+        if (this.remembered.get(record.key) === next) this.remembered.delete(record.key);
+      });
+    } else {
+      this.remembered.delete(record.key);
+    }
+    return written;
   }
 
   /** Removes one area's copy of a session (the other half of a move: remember-move.ts). */
   async removeCopy(key: string, area: AreaName): Promise<void> {
+    this.remembered.clear();
     await this.areas[area].remove([KEYS.sessionPrefix + key]);
   }
 
   async deleteSession(key: string): Promise<void> {
     const k = KEYS.sessionPrefix + key;
+    this.remembered.delete(key);
     await Promise.all([this.areas.local.remove([k]), this.areas.session.remove([k])]);
   }
 

@@ -103,9 +103,12 @@ describe('storage is validated on read', () => {
     s.areas.session.data.set('kh:sess:other', { ...(await record(s, v.key)) }); // key mismatch
     s.areas.local.data.set('kh:settings', { rememberSessions: 'yes' });
     s.areas.local.data.set('kh:envs', [{ id: 'x', name: '', apiBase: 'ftp://nope' }, 'garbage']);
-    expect((await s.engine.views()).map((x) => x.key)).toEqual([v.key]);
-    expect(await s.engine.stores.settings()).toMatchObject({ rememberSessions: false, refreshMarginSec: 60 });
-    expect(await s.engine.stores.environments()).toEqual([]);
+    // Storage changed behind the worker's back: a worker that reads it (a new one; the live one is the
+    // only writer and remembers what it read and wrote) finds the corruption.
+    const next = s.restart();
+    expect((await next.engine.views()).map((x) => x.key)).toEqual([v.key]);
+    expect(await next.engine.stores.settings()).toMatchObject({ rememberSessions: false, refreshMarginSec: 60 });
+    expect(await next.engine.stores.environments()).toEqual([]);
   });
   test('SC state with a missing key is ignored', async () => {
     const s = setup();

@@ -3,6 +3,7 @@ import { SessionEngine } from '../../../src/background/sessions/engine';
 import type { Badge } from '../../../src/background/sessions/badge';
 import { FakeAlarms, FakeClient, fakeAreas, jwt } from './fakes';
 import type { StorageAreas } from '../../../src/background/sessions/storage-area';
+import { Stores } from '../../../src/background/sessions/stores';
 import type { ScStateStore } from '../../../src/client/secure-channel';
 import type { SessionsBridge } from '../../../src/background/capture/hub';
 
@@ -71,8 +72,9 @@ export async function adopted(s: ReturnType<typeof setup>, inSec = 600) {
   return s.engine.adopt({ envId: 'local', refreshToken: 'rt-0', accessToken: jwt({ sub: 'acct-1', sid: 'sid-0', exp }) });
 }
 
+/** What storage holds for `key` now (read fresh: not through a worker's remembered records). */
 export async function record(s: ReturnType<typeof setup>, key: string) {
-  return (await s.engine.stores.session(key))!.record;
+  return (await new Stores(s.areas as StorageAreas).session(key))!.record;
 }
 
 /** The capture hub's view of this engine (what src/background/capture/index.ts wires in the worker). */
