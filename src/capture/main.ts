@@ -84,10 +84,28 @@ interface Pending {
       /* a body the clone refuses is simply not captured */
     }
   }
+  // Dispatching clones the message into the relay's world (bodies included): done in order, when the page
+  // idles (a page waiting on the network is idle), at the latest after a second — never inside the
+  // page's own promise callbacks.
+  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback.bind(window) : undefined;
+  const later = setTimeout.bind(window);
+  const outbox: Array<Record<string, unknown>> = [];
+  let flushing = false;
+  function flush(): void {
+    flushing = false;
+    for (const m of outbox.splice(0)) dispatch(m);
+  }
   function send(msg: Record<string, unknown>): void {
     const m = { channel: CAPTURE_CHANNEL, ...msg };
-    if (channel) dispatch(m);
-    else if (early.length < 100) early.push(m);
+    if (!channel) {
+      if (early.length < 100) early.push(m);
+      return;
+    }
+    outbox.push(m);
+    if (flushing) return;
+    flushing = true;
+    if (idle) idle(flush, { timeout: 1000 });
+    else later(flush, 0);
   }
 
   const absolute = (u: unknown): string => {
