@@ -9,7 +9,8 @@ import { HostAccess } from '../ui/HostAccess';
 
 export function App() {
   const { state, error, upsert, remove } = usePopupState();
-  const [adding, setAdding] = useState(false);
+  // false, or the sign-in form open (for an environment when a dead card's "Sign in again" opened it).
+  const [adding, setAdding] = useState<false | { envId?: string }>(false);
   const now = useNow();
 
   const showForm = state && (adding || state.sessions.length === 0);
@@ -23,7 +24,7 @@ export function App() {
         </div>
         <span class="grow" />
         <span class="env" title={state?.activeEnvironment.apiBase} data-testid="active-env">{state?.activeEnvironment.name ?? ''}</span>
-        <button class="btn ghost small icon" title={t('addSession')} aria-label={t('addSession')} data-testid="add-session" onClick={() => setAdding(true)} disabled={!state || state.sessions.length === 0}>
+        <button class="btn ghost small icon" title={t('addSession')} aria-label={t('addSession')} data-testid="add-session" onClick={() => setAdding({})} disabled={!state || state.sessions.length === 0}>
           <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 3v10M3 8h10" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" /></svg>
         </button>
         <button class="btn ghost small icon" title={t('openOptions')} aria-label={t('openOptions')} onClick={() => chrome.runtime.openOptionsPage()}>⚙</button>
@@ -38,8 +39,9 @@ export function App() {
         )}
         {showForm && (
           <SignInForm
+            key={(adding && adding.envId) || ''}
             envs={state.environments}
-            activeEnvId={state.activeEnvironment.id}
+            activeEnvId={(adding && adding.envId && state.environments.some((e) => e.id === adding.envId) ? adding.envId : undefined) ?? state.activeEnvironment.id}
             onSession={(v) => {
               upsert(v);
               setAdding(false);
@@ -47,7 +49,7 @@ export function App() {
             {...(state.sessions.length > 0 ? { onCancel: () => setAdding(false) } : {})}
           />
         )}
-        {state?.sessions.map((s) => <SessionCard key={s.key} session={s} now={now} onUpdate={upsert} onRemoved={remove} />)}
+        {state?.sessions.map((s) => <SessionCard key={s.key} session={s} now={now} onUpdate={upsert} onRemoved={remove} onSignInAgain={(envId) => { setAdding({ envId }); scrollTo({ top: 0 }); }} />)}
       </main>
     </div>
   );

@@ -12,9 +12,11 @@ interface Props {
   now: number;
   onUpdate(v: SessionView): void;
   onRemoved(key: string): void;
+  /** Opens the sign-in form for this session's environment (a dead session's way back). */
+  onSignInAgain(envId: string): void;
 }
 
-export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
+export function SessionCard({ session: s, now, onUpdate, onRemoved, onSignInAgain }: Props) {
   const [busy, setBusy] = useState(false);
   const [revealed, setRevealed] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -102,15 +104,18 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
         <div><span class="k">{t('fieldSid')}</span><span class="mono" title={s.sid}>{s.sid ? middle(s.sid, 30) : '—'}</span></div>
       </div>
 
-      <div class={`countdown ${dead ? 'off' : u}`}>
-        <div class="countdown-main">
-          <span class="k">{t('accessExpiresIn')}</span>
-          <span class="time mono" data-testid="access-expiry" data-expires-at={s.accessExpiresAt ?? ''}>
-            {left !== undefined ? mmss(left) : '--:--'}
-          </span>
+      {/* A dead session's access token was ended by the server (or cannot be renewed): no countdown to nothing. */}
+      {!dead && (
+        <div class={`countdown ${u}`}>
+          <div class="countdown-main">
+            <span class="k">{t('accessExpiresIn')}</span>
+            <span class="time mono" data-testid="access-expiry" data-expires-at={s.accessExpiresAt ?? ''}>
+              {left !== undefined ? mmss(left) : '--:--'}
+            </span>
+          </div>
+          <div class="bar"><div style={{ width: `${left !== undefined ? Math.max(0, Math.min(100, (left / 3_600_000) * 100)) : 0}%` }} /></div>
         </div>
-        <div class="bar"><div style={{ width: `${left !== undefined ? Math.max(0, Math.min(100, (left / 3_600_000) * 100)) : 0}%` }} /></div>
-      </div>
+      )}
 
       <dl class="meta">
         <dt>{t('refreshTokenExpiry')}</dt>
@@ -126,10 +131,14 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
             <span class="faint">{t('never')}</span>
           )}
         </dd>
-        <dt>{t('accessToken')}</dt>
-        <dd class="token">
-          <span class="mono" data-testid="access-token">{revealed ?? s.accessTokenMasked ?? '—'}</span>
-        </dd>
+        {!dead && (
+          <>
+            <dt>{t('accessToken')}</dt>
+            <dd class="token">
+              <span class="mono" data-testid="access-token">{revealed ?? s.accessTokenMasked ?? '—'}</span>
+            </dd>
+          </>
+        )}
       </dl>
 
       {problem && (
@@ -140,19 +149,29 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved }: Props) {
       {err && <div class="alert" data-testid="session-error" role="alert">{err}</div>}
 
       <footer class="card-actions">
+        {dead && (
+          <button class="btn primary small" data-testid="signin-again" onClick={() => onSignInAgain(s.envId)}>
+            {t('signInAgain')}
+          </button>
+        )}
+        {(!dead || s.status === 'revoked') && (
         <button
-          class="btn primary small"
+          class={`btn ${dead ? '' : 'primary '}small`}
           data-testid="refresh-button"
           onClick={refresh}
           aria-busy={busy || s.refreshing}
-          disabled={dead && s.status !== 'revoked'}
           {...(shared ? { title: t('refreshSharedTitle') } : s.status === 'revoked' ? { title: t('refreshRevokedTitle') } : {})}
         >
           <span class="spin" />
           {t('refresh')}
         </button>
-        <button class="btn small" data-testid="copy-token" onClick={copy} disabled={!s.hasAccessToken}>{note ?? t('copy')}</button>
-        <button class="btn small" data-testid="reveal-token" onClick={reveal} disabled={!s.hasAccessToken}>{revealed ? t('hide') : t('reveal')}</button>
+        )}
+        {!dead && (
+          <>
+            <button class="btn small" data-testid="copy-token" onClick={copy} disabled={!s.hasAccessToken}>{note ?? t('copy')}</button>
+            <button class="btn small" data-testid="reveal-token" onClick={reveal} disabled={!s.hasAccessToken}>{revealed ? t('hide') : t('reveal')}</button>
+          </>
+        )}
         <span class="grow" />
         <button class="btn ghost small danger" data-testid="signout-button" onClick={signOut}>{t('signOut')}</button>
       </footer>
@@ -164,6 +183,12 @@ function StatusPill({ s, busy }: { s: SessionView; busy: boolean }) {
   if (busy) return <span class="pill accent">{t('statusRefreshing')}</span>;
   if (s.status === 'revoked') return <span class="pill danger" data-testid="status-revoked">{t('statusRevoked')}</span>;
   if (s.status === 'rejected' || s.status === 'interrupted') return <span class="pill danger">{t('statusSignInAgain')}</span>;
-  if (s.status === 'waiting') return <span class="pill warn">{t('statusWaiting')}</span>;
+  if (s.status === 'waiting') {
+    return (
+      <span class="pill warn" data-testid="status-waiting" data-retry-at={s.retryAt ?? ''}>
+        {s.retryAt !== undefined ? t('statusWaitingUntil', clock(s.retryAt)) : t('statusWaiting')}
+      </span>
+    );
+  }
   return <span class="pill ok">{t('statusActive')}</span>;
 }

@@ -193,5 +193,8 @@ test("the page then refreshes with its copy Keyhole spent: the gateway revokes t
   await expect.poll(() => card.getAttribute('data-status'), { timeout: 10_000 }).toBe('rejected');
   expect(refreshes).toHaveLength(5);
   expect(refreshes[4]).toMatchObject({ status: 401, code: 'AUTH.REFRESH_TOKEN_INVALID' });
-  expect(await card.getByTestId('refresh-button').isDisabled()).toBe(true);
+  // Dead for good (issue #11): no Refresh, no countdown, and the way back is "Sign in again".
+  expect(await card.getByTestId('refresh-button').count()).toBe(0);
+  expect(await card.getByTestId('access-expiry').count()).toBe(0);
+  expect(await card.getByTestId('signin-again').count()).toBe(1);
 });
