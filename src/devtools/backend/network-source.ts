@@ -21,10 +21,11 @@ export const GRACE_MS = 1_500;
 const FLUSH_MS = 250;
 
 interface DevtoolsRequest {
-  request: { method: string; url: string };
+  request: { method: string; url: string; headers?: Array<{ name: string; value: string }> };
   startedDateTime?: string;
+  time?: number;
   _resourceType?: string;
-  response?: { content?: { mimeType?: string } };
+  response?: { status?: number; content?: { mimeType?: string } };
   /** Chrome: `(content, encoding)` with encoding 'base64' or ''; Firefox: `(text, mimeType)`. */
   getContent(cb: (content: string | null, encodingOrMime: string) => void): void;
 }
@@ -35,6 +36,18 @@ export function isApiEntry(e: Pick<DevtoolsRequest, 'request' | '_resourceType'>
   if (!/^https?:/.test(url)) return false;
   if (e._resourceType === 'fetch' || e._resourceType === 'xhr') return true;
   return url.includes('/web/v1/');
+}
+
+/**
+ * A CORS preflight (Chrome marks it `_resourceType: "preflight"`; otherwise an OPTIONS carrying
+ * Access-Control-Request-Method): the method it asks for, else undefined. Preflights are folded into the
+ * call they precede (TrafficStore.addPreflight), never rows: a cross-origin app's 5 calls are 5 rows.
+ */
+export function preflightMethod(e: Pick<DevtoolsRequest, 'request' | '_resourceType'>): string | undefined {
+  if (e.request.method.toUpperCase() !== 'OPTIONS') return undefined;
+  const acrm = e.request.headers?.find((h) => h.name.toLowerCase() === 'access-control-request-method')?.value;
+  if (acrm) return acrm.trim().toUpperCase().slice(0, 32);
+  return e._resourceType === 'preflight' ? 'POST' : undefined;
 }
 
 export interface NetworkSourceOptions {
@@ -71,7 +84,20 @@ export function startNetworkSource(o: NetworkSourceOptions): () => void {
       heard = true;
       o.heard?.();
     }
-    if (!o.accept() || !isApiEntry(req)) return;
+    if (!o.accept() || !/^https?:/.test(req.request.url)) return;
+    const preflighted = preflightMethod(req);
+    if (preflighted) {
+      const startedAt = Date.parse(req.startedDateTime ?? '');
+      o.store.addPreflight({
+        method: preflighted,
+        url: req.request.url.slice(0, 16_384),
+        startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
+        ...(typeof req.time === 'number' && req.time >= 0 ? { durationMs: req.time } : {}),
+        ...(typeof req.response?.status === 'number' ? { status: req.response.status } : {}),
+      });
+      return;
+    }
+    if (!isApiEntry(req)) return;
     req.getContent((content, second) => {
       const entry = JSON.parse(JSON.stringify(req)) as { response?: { content?: Record<string, unknown> } };
       if (entry.response && content !== null && !o.firefox) entry.response.content = { ...(entry.response.content ?? {}), text: content, ...(second && { encoding: second }) };

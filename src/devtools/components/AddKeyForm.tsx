@@ -1,4 +1,5 @@
 /** Adds a session's AES keys by hand (hex or base64), validated inline before the SW validates again. */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { codedErrorText, validateManualKey, type FieldErrors, type ManualKey, type ManualKeyForm } from '../model/key-input';
 
@@ -46,15 +47,15 @@ export function AddKeyForm({ add }: { add: (k: ManualKey) => Promise<unknown> })
       }}
     >
       <div class="form-grid">
-        {field('sessionId', 'Session id', 'sess_…')}
-        {field('requestKey', 'Request key', '64 hex characters or base64 (32 bytes)')}
-        {field('responseKey', 'Response key', '64 hex characters or base64 (32 bytes)')}
+        {field('sessionId', t('p_sessionId'), 'sess_…')}
+        {field('requestKey', t('p_requestKey'), t('p_keyPlaceholder'))}
+        {field('responseKey', t('p_responseKey'), t('p_keyPlaceholder'))}
         <span />
         <div>
           <button class="primary" type="submit" data-testid="key-add-submit">
-            Add key
+            {t('p_addKey')}
           </button>
-          {done && <span class="ok-msg">Added — failed exchanges are being re-decrypted.</span>}
+          {done && <span class="ok-msg">{t('p_keyAdded')}</span>}
           {errors.form && <div class="field-error" data-testid="key-error-form">{errors.form}</div>}
         </div>
       </div>

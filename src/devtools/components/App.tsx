@@ -8,7 +8,10 @@ import { startNetworkSource } from '../backend/network-source';
 import { createLocalDecryptor, decryptViaSw, learnPanelHandshakes, snapshotDecryptor } from '../import/local-decryptor';
 import { importHarFile, type ImportProgress } from '../import/har-import';
 import type { CapturedExchange, KeyringSnapshot } from '../inspect-types';
-import { buildPredicate, EMPTY_FILTER, type FilterState } from '../model/filter';
+import { t } from '../../ui/i18n';
+import { watchNavigation } from '../backend/navigation';
+import { nextSort, sortRows, type ColumnId, type SortState } from '../model/columns';
+import { collectSuggestionSource, parseFilter, type FilterProblem } from '../model/filter-query';
 import { createRedecryptor } from '../model/redecrypt';
 import { rowVerdict } from '../model/row-summary';
 import { TrafficStore, type Row } from '../model/traffic-store';
@@ -44,12 +47,52 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+/** Remembered like DevTools' own "Preserve log" checkbox; off by default. */
+const PRESERVE_KEY = 'keyhole.panel.preserveLog';
+/** Below this panel width (DevTools docked to the side) the detail goes under the list. */
+const NARROW_PX = 700;
+
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => globalThis.innerWidth < NARROW_PX);
+  useEffect(() => {
+    const on = () => setNarrow(globalThis.innerWidth < NARROW_PX);
+    addEventListener('resize', on);
+    return () => removeEventListener('resize', on);
+  }, []);
+  return narrow;
+}
+
+/** A filter problem in the user's language. */
+function problemText(p: FilterProblem): string {
+  switch (p.code) {
+    case 'tooLong':
+      return t('p_filterTooLong', String(p.max));
+    case 'badRegex':
+      return t('p_filterBadRegex', p.detail);
+    case 'badSize':
+      return t('p_filterBadSize', p.value);
+    case 'badIs':
+      return t('p_filterBadIs', p.value);
+    case 'badStatus':
+      return t('p_filterBadStatus', p.value);
+  }
+}
+
 export function App({ backend, tabId, version, store: given }: AppProps) {
   const store = useMemo(() => given ?? new TrafficStore(), [given]);
   const storeVersion = useStoreVersion(store);
   const [view, setView] = useState<'traffic' | 'keys'>('traffic');
-  const [filter, setFilter] = useState<FilterState>(EMPTY_FILTER);
-  const debouncedQuery = useDebounced(filter.query, 150);
+  const [filter, setFilter] = useState('');
+  const debouncedFilter = useDebounced(filter, 150);
+  const [sort, setSort] = useState<SortState>();
+  const [preserve, setPreserveState] = useState(() => globalThis.localStorage?.getItem(PRESERVE_KEY) === '1');
+  const preserveRef = useRef(preserve);
+  preserveRef.current = preserve;
+  const setPreserve = (on: boolean) => {
+    setPreserveState(on);
+    globalThis.localStorage?.setItem(PRESERVE_KEY, on ? '1' : '0');
+  };
+  const narrow = useNarrow();
   const [selected, setSelected] = useState<number>();
   const [paused, setPaused] = useState(false);
   const pausedRef = useRef(false);
@@ -106,6 +149,8 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
         setSelected(undefined);
       },
     });
+    // Preserve log off: the list starts over with each page; on: a marker row where it navigated.
+    const stopNavigation = watchNavigation((at, url) => store.navigated(at, url, preserveRef.current));
     const stopNetwork = startNetworkSource({
       tabId,
       store,
@@ -117,6 +162,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     backend.getKeyring().then(setKeyring, () => {});
     return () => {
       disconnect();
+      stopNavigation();
       stopNetwork();
     };
   }, [backend, store, tabId, firefox]);
@@ -130,16 +176,17 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     [backend, tabId, store, keyring],
   );
 
-  const predicate = useMemo(() => buildPredicate({ ...filter, query: debouncedQuery }), [filter, debouncedQuery]);
-  const lastGood = useRef<Row[]>([]);
+  const predicate = useMemo(() => parseFilter(debouncedFilter), [debouncedFilter]);
+  const lastGood = useRef<readonly Row[]>([]);
   const shown = useMemo(() => {
     if (!predicate.ok) return lastGood.current;
-    const isEmpty = debouncedQuery === '' && filter.path.trim() === '' && filter.status === 'all' && !filter.failedOnly;
-    const rows = isEmpty ? store.rows : store.rows.filter(predicate.test);
+    const rows = sortRows(predicate.empty ? store.rows : store.rows.filter(predicate.test), sort);
     lastGood.current = rows;
     return rows;
     // storeVersion: re-filter when rows change.
-  }, [predicate, storeVersion, store]);
+  }, [predicate, sort, storeVersion, store]);
+  const filterError = predicate.ok ? undefined : problemText(predicate.problem);
+  const suggestions = useMemo(() => () => collectSuggestionSource(store.rows), [store, storeVersion]);
   const failed = useMemo(() => store.rows.reduce((n, r) => n + (r.summary.verdict === 'failed' ? 1 : 0), 0), [storeVersion, store]);
   const selectedRow = selected !== undefined ? store.getBySeq(selected) : undefined;
 
@@ -174,9 +221,9 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
 
   const emptyMessage = (
     <>
-      <b>No SCv2 traffic recorded for this tab yet.</b>
+      <b>{t('p_emptyTitle')}</b>
       <br />
-      Use the page, or reload it to capture its handshake — or import a HAR file.
+      {t('p_emptyHint')}
     </>
   );
 
@@ -188,9 +235,12 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
         paused={paused}
         onPause={setPaused}
         onClear={onClear}
+        preserve={preserve}
+        onPreserve={setPreserve}
         filter={filter}
         onFilter={setFilter}
-        searchError={predicate.ok ? undefined : predicate.message}
+        suggestions={suggestions}
+        filterError={filterError}
         harControls={
           <>
             <ComposeButton runner={resend.runner} keyring={keyring} />
@@ -199,18 +249,29 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           </>
         }
       />
-      {!predicate.ok && (
+      {filterError && (
         <div class="inline-error" data-testid="search-error" role="alert">
-          {predicate.message}
+          {filterError}
         </div>
       )}
       {firefox && !networkHeard && view === 'traffic' && <FirefoxNetworkHint />}
       {view === 'traffic' ? (
         <SplitPane
-          left={<TrafficList rows={shown} selectedSeq={selectedRow?.seq} onSelect={setSelected} narrow={!!selectedRow} emptyMessage={emptyMessage} />}
+          vertical={narrow}
+          left={
+            <TrafficList
+              rows={shown}
+              markers={store.markers}
+              selectedSeq={selectedRow?.seq}
+              onSelect={setSelected}
+              sort={sort}
+              onSort={(c: ColumnId) => setSort((s) => nextSort(s, c))}
+              emptyMessage={emptyMessage}
+            />
+          }
           right={
             selectedRow && (
-              <DetailPane row={selectedRow} onClose={() => setSelected(undefined)} follow={(id) => backend.followSession(id)} stacked={false} resend={resend} />
+              <DetailPane row={selectedRow} onClose={() => setSelected(undefined)} follow={(id) => backend.followSession(id)} stacked={narrow} resend={resend} />
             )
           }
         />
@@ -226,6 +287,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
         total={store.rows.length}
         shown={shown.length}
         failed={failed}
+        preflights={store.preflights}
         connection={connection.state}
         connectionDetail={connection.detail}
         live={live}

@@ -1,4 +1,5 @@
 /** A toolbar-style button that copies text and briefly confirms it ("Copied"). */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { copyText } from '../copy-text';
 
@@ -15,7 +16,7 @@ export function CopyButton({ label, text, testId, title }: { label: string; text
         setTimeout(() => setState('idle'), 1200);
       }}
     >
-      {state === 'copied' ? 'Copied ✓' : state === 'failed' ? 'Copy failed' : label}
+      {state === 'copied' ? t('p_copied') : state === 'failed' ? t('p_copyFailed') : label}
     </button>
   );
 }

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { Row } from '../model/traffic-store';
 import { buildCurl } from '../model/curl';
-import { formatClock } from '../model/format';
+import { formatClock, formatDuration } from '../model/format';
+import { t } from '../../ui/i18n';
 import { CopyButton } from './CopyButton';
 import { FollowButton } from './FollowButton';
 import { HeadersSection } from './HeadersSection';
@@ -33,58 +34,65 @@ export function DetailPane({ row, onClose, follow, stacked, resend }: DetailPane
   return (
     <div class={`detail${stacked ? ' stacked' : ''}`} data-testid="detail">
       <div class="detail-head">
-        <button class="tb-btn" title="Close (Esc)" onClick={onClose}>
+        <button class="tb-btn" title={t('p_closeTitle')} aria-label={t('p_closeTitle')} onClick={onClose}>
           ✕
         </button>
-        <div class="detail-title" title={ex.url}>
+        <div class="detail-title" title={ex.url} translate={false}>
           <span class="m">{ex.method.toUpperCase()}</span>
           {ex.url}
         </div>
-        <label class="tb-check" title="Tokens and keys are masked by default">
+        <label class="tb-check" title={t('p_showSecretsTitle')}>
           <input type="checkbox" data-testid="reveal-secrets" checked={reveal} onChange={(e) => setReveal((e.target as HTMLInputElement).checked)} />
-          Show secrets
+          {t('p_showSecrets')}
         </label>
         {resend && <ResendActions key={row.seq} d={d} keyring={resend.keyring} runner={resend.runner} />}
         {d.follow && <FollowButton key={row.seq} target={{ exchangeId: ex.id, ...d.follow }} follow={follow} />}
-        <CopyButton label="Copy as cURL" testId="copy-curl" title="The request as cURL: every request header as sent (Authorization and X-Client-Hash included, unmasked) and the decrypted plaintext body — the wire body was encrypted, so a note says so" text={() => buildCurl(d)} />
+        <CopyButton label={t('p_copyCurl')} testId="copy-curl" title={t('p_copyCurlTitle')} text={() => buildCurl(d)} />
       </div>
-      <div class="detail-meta">
+      <div class="detail-meta" data-testid="detail-meta">
         <span>
-          Status <b>{ex.status ?? '—'}</b>
+          {t('p_colStatus')} <b translate={false}>{ex.status || '—'}</b>
         </span>
         {d.responseCode && (
           <span>
-            Code <b>{d.responseCode}</b>
+            {t('p_colCode')} <b translate={false}>{d.responseCode}</b>
           </span>
         )}
         {d.sessionId && (
           <span>
-            Session <b>{d.sessionId}</b>
+            {t('p_colSession')} <b translate={false} title={d.sessionId}>{d.sessionId}</b>
           </span>
         )}
         <span>
-          Started <b>{formatClock(ex.startedAt)}</b>
+          {t('p_started')} <b translate={false}>{formatClock(ex.startedAt)}</b>
         </span>
         {ex.durationMs !== undefined && (
           <span>
-            Duration <b>{Math.round(ex.durationMs)} ms</b>
+            {t('p_colDuration')} <b translate={false}>{formatDuration(ex.durationMs)}</b>
           </span>
         )}
         <span>
-          Source <b>{ex.source}</b>
+          {t('p_source')} <b translate={false}>{ex.source}</b>
         </span>
+        {row.preflight && (
+          <span data-testid="preflight-info" title={t('p_preflightTitle')}>
+            {t('p_preflight')}{' '}
+            <b translate={false}>
+              {row.preflight.status ?? '—'}
+              {row.preflight.durationMs !== undefined ? ` · ${formatDuration(row.preflight.durationMs)}` : ''}
+            </b>
+          </span>
+        )}
       </div>
       {d.conflict && (
         <div class="notice conflict" data-testid="conflict-notice" role="alert">
-          <b>Token reuse.</b> {d.conflict.message}
+          <b>{t('p_tokenReuseTitle')}</b> {d.conflict.kind === 'page-reused-spent-token' ? t('p_conflictPageReuse', d.conflict.label) : d.conflict.message}
         </div>
       )}
       {row.lossy && (
-        <div class="notice">
-          Possibly lossy: DevTools decodes <code>application/json</code> bodies as text, so binary bytes may have been replaced (architecture §3).
-        </div>
+        <div class="notice">{t('p_lossyNotice')}</div>
       )}
-      {ex.error && <div class="notice">Network error: {ex.error}</div>}
+      {ex.error && <div class="notice">{t('p_networkError', ex.error)}</div>}
       {resend && ex.resentFrom && <ResentCompare resent={d} original={resend.original(ex.resentFrom)} reveal={reveal} />}
       <HeadersSection request={ex.requestHeaders} response={ex.responseHeaders} reveal={reveal} />
       <div class="sides">

@@ -3,6 +3,7 @@
  * engine, which then keeps it alive. After that, the page and Keyhole share a single-use refresh token
  * (spec §11), so the button says what it does in its title.
  */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { codedErrorText } from '../model/key-input';
 
@@ -20,7 +21,7 @@ export function FollowButton({ target, follow }: { target: FollowTarget; follow:
         class="tb-btn on"
         data-testid="follow-session"
         disabled={state.kind === 'busy' || state.kind === 'done'}
-        title={`Let Keyhole keep this ${target.kind} session for ${target.apiBase} alive. Refresh tokens are single-use: once Keyhole refreshes, the page's copy is spent.`}
+        title={t(target.kind === 'login' ? 'p_followLoginTitle' : 'p_followRefreshTitle', target.apiBase)}
         onClick={async () => {
           setState({ kind: 'busy' });
           try {
@@ -31,7 +32,7 @@ export function FollowButton({ target, follow }: { target: FollowTarget; follow:
           }
         }}
       >
-        {state.kind === 'done' ? 'Following ✓' : state.kind === 'busy' ? 'Following…' : 'Follow in Keyhole'}
+        {state.kind === 'done' ? t('p_followDone') : state.kind === 'busy' ? t('p_followBusy') : t('p_follow')}
       </button>
       {state.kind === 'error' && <span class="field-error">{state.message}</span>}
     </>

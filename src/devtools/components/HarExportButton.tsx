@@ -3,6 +3,7 @@
  * the user unticks "Redact secrets" (architecture.md §2: exports redact by default); an unredacted
  * export also embeds the session keys so the file can be decrypted elsewhere.
  */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { buildHar } from '../../inspect';
 import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
@@ -31,12 +32,12 @@ export function HarExportButton({ rows, keyring, version }: { rows: () => Decryp
   };
   return (
     <>
-      <button class="tb-btn" data-testid="har-export" title="Export the listed exchanges as HAR with decrypted bodies" onClick={onExport}>
-        ⤓ Export HAR
+      <button class="tb-btn" data-testid="har-export" title={t('p_exportHarTitle')} onClick={onExport}>
+        {t('p_exportHar')}
       </button>
-      <label class="tb-check" title="Replace tokens, Authorization and keys with [redacted]">
+      <label class="tb-check" title={t('p_redactTitle')}>
         <input type="checkbox" data-testid="har-redact" checked={redact} onChange={(e) => setRedact((e.target as HTMLInputElement).checked)} />
-        Redact secrets
+        {t('p_redact')}
       </label>
     </>
   );

@@ -1,8 +1,10 @@
 /** "Import HAR…": a file input styled as a toolbar button; the import itself runs in App (import/). */
+import { t } from '../../ui/i18n';
+
 export function HarImportButton({ onFile, busy }: { onFile: (file: File) => void; busy: boolean }) {
   return (
-    <label class={`tb-btn file-label${busy ? ' on' : ''}`} title="Import a HAR file and decrypt it with the keyring">
-      ⤒ Import HAR
+    <label class={`tb-btn file-label${busy ? ' on' : ''}`} title={t('p_importHarTitle')}>
+      {t('p_importHar')}
       <input
         type="file"
         accept=".har,application/json"

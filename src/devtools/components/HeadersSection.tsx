@@ -1,4 +1,5 @@
 /** Request and response headers, collapsed by default; Authorization and cookies masked unless revealed. */
+import { t } from '../../ui/i18n';
 import { Fragment } from 'preact';
 import { maskSecret } from '../model/secrets';
 
@@ -6,13 +7,13 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-port
 
 function HeaderList({ headers, reveal }: { headers: Record<string, string>; reveal: boolean }) {
   const entries = Object.entries(headers);
-  if (entries.length === 0) return <div class="hint" style={{ paddingLeft: '20px' }}>none captured</div>;
+  if (entries.length === 0) return <div class="hint" style={{ paddingLeft: '20px' }}>{t('p_noneCaptured')}</div>;
   return (
     <dl class="kv">
       {entries.map(([k, v]) => (
         <Fragment key={k}>
-          <dt>{k}</dt>
-          <dd>{!reveal && SECRET_HEADERS.has(k.toLowerCase()) ? maskSecret(v) : v}</dd>
+          <dt translate={false}>{k}</dt>
+          <dd translate={false}>{!reveal && SECRET_HEADERS.has(k.toLowerCase()) ? maskSecret(v) : v}</dd>
         </Fragment>
       ))}
     </dl>
@@ -22,11 +23,11 @@ function HeaderList({ headers, reveal }: { headers: Record<string, string>; reve
 export function HeadersSection({ request, response, reveal }: { request: Record<string, string>; response: Record<string, string>; reveal: boolean }) {
   return (
     <details class="section" style={{ borderTop: 'none', borderBottom: '1px solid var(--border-soft)' }}>
-      <summary>Headers</summary>
+      <summary>{t('p_headers')}</summary>
       <div style={{ maxHeight: '180px', overflow: 'auto' }}>
-        <div class="hint" style={{ paddingLeft: '12px' }}>Request</div>
+        <div class="hint" style={{ paddingLeft: '12px' }}>{t('p_request')}</div>
         <HeaderList headers={request} reveal={reveal} />
-        <div class="hint" style={{ paddingLeft: '12px' }}>Response</div>
+        <div class="hint" style={{ paddingLeft: '12px' }}>{t('p_response')}</div>
         <HeaderList headers={response} reveal={reveal} />
       </div>
     </details>

@@ -5,13 +5,14 @@
  * body cannot freeze the panel.
  */
 import { useState } from 'preact/hooks';
+import { t } from '../../ui/i18n';
 import { isSecretField, maskSecret } from '../model/secrets';
 
 const PAGE = 200;
 
 export function JsonTree({ value, reveal }: { value: unknown; reveal: boolean }) {
   return (
-    <div class="tree" role="tree">
+    <div class="tree" role="tree" translate={false}>
       <ul>
         <Node name={undefined} value={value} depth={0} reveal={reveal} />
       </ul>
@@ -24,7 +25,7 @@ function Leaf({ name, value, reveal }: { name?: string; value: unknown; reveal: 
   if (typeof value === 'string') {
     body =
       !reveal && name !== undefined && isSecretField(name) ? (
-        <span class="masked" title="Masked — use “Show secrets” to reveal">
+        <span class="masked" title={t('p_maskedTitle')}>
           {maskSecret(value)}
         </span>
       ) : (
@@ -78,7 +79,7 @@ function Node({ name, value, depth, reveal }: { name?: string; value: unknown; d
           {entries.length > limit && (
             <li>
               <button class="tb-btn" onClick={() => setLimit(limit + PAGE)}>
-                … {entries.length - limit} more
+                {t('p_more', String(entries.length - limit))}
               </button>
             </li>
           )}

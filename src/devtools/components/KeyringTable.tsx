@@ -1,33 +1,35 @@
 /** Known sessions and keys with where each came from; keys masked unless revealed per row. */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import type { KeyringSnapshot } from '../inspect-types';
 import { maskSecret } from '../model/secrets';
 import { formatClock } from '../model/format';
 
+/** Message keys of the key sources. */
 const SOURCE: Record<string, string> = {
-  'page-handshake': 'page handshake',
-  type1: 'type-1 envelope',
-  trial: 'trial decryption',
-  'keyhole-session': 'Keyhole session',
-  manual: 'manual',
-  'private-key': 'RSA private key',
+  'page-handshake': 'p_srcPageHandshake',
+  type1: 'p_srcType1',
+  trial: 'p_srcTrial',
+  'keyhole-session': 'p_srcKeyholeSession',
+  manual: 'p_srcManual',
+  'private-key': 'p_srcPrivateKey',
 };
 
 export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; remove: (index: number) => void }) {
   const [revealed, setRevealed] = useState<Set<number>>(new Set());
-  if (!keyring) return <div class="hint">Loading keyring…</div>;
+  if (!keyring) return <div class="hint">{t('p_loadingKeyring')}</div>;
   const show = (i: number, k?: string) => (k ? (revealed.has(i) ? k : maskSecret(k)) : '—');
   return (
     <>
       <table data-testid="keyring">
         <thead>
           <tr>
-            <th>Session</th>
-            <th>Source</th>
-            <th>Request key</th>
-            <th>Response key</th>
+            <th>{t('p_colSession')}</th>
+            <th>{t('p_source')}</th>
+            <th>{t('p_requestKey')}</th>
+            <th>{t('p_responseKey')}</th>
             <th>AAD</th>
-            <th>Added</th>
+            <th>{t('p_added')}</th>
             <th />
           </tr>
         </thead>
@@ -35,14 +37,14 @@ export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; r
           {keyring.entries.length === 0 && (
             <tr>
               <td colSpan={7} class="hint">
-                No keys yet. Reload the inspected page with DevTools open, or add keys below.
+                {t('p_noKeys')}
               </td>
             </tr>
           )}
           {keyring.entries.map((e, i) => (
             <tr key={`${e.sessionId}-${i}`} data-testid="keyring-entry" data-session={e.sessionId ?? ''} data-source={e.source}>
-              <td>{e.sessionId ?? '(no session)'}</td>
-              <td style={{ fontFamily: 'var(--sans)' }}>{SOURCE[e.source] ?? e.source}</td>
+              <td translate={false}>{e.sessionId ?? t('p_noSession')}</td>
+              <td style={{ fontFamily: 'var(--sans)' }}>{SOURCE[e.source] ? t(SOURCE[e.source]!) : e.source}</td>
               <td>{show(i, e.requestKey)}</td>
               <td>{show(i, e.responseKey)}</td>
               <td>{e.aad ?? ''}</td>
@@ -56,9 +58,9 @@ export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; r
                     setRevealed(next);
                   }}
                 >
-                  {revealed.has(i) ? 'Hide' : 'Reveal'}
+                  {revealed.has(i) ? t('p_hide') : t('p_reveal')}
                 </button>
-                <button class="tb-btn" title="Remove" onClick={() => remove(i)}>
+                <button class="tb-btn" title={t('p_remove')} aria-label={t('p_remove')} onClick={() => remove(i)}>
                   ✕
                 </button>
               </td>
@@ -67,8 +69,7 @@ export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; r
         </tbody>
       </table>
       <div class="hint" style={{ marginTop: '4px' }}>
-        {keyring.candidates.length} loose candidate key{keyring.candidates.length === 1 ? '' : 's'} for trial decryption · {keyring.wraps} RSA-wrapped key
-        {keyring.wraps === 1 ? '' : 's'} observed · private key {keyring.hasPrivateKey ? 'set' : 'not set'}
+        {t('p_keyringSummary', [String(keyring.candidates.length), String(keyring.wraps), keyring.hasPrivateKey ? t('p_privateKeySet') : t('p_privateKeyNotSet')])}
       </div>
     </>
   );

@@ -1,4 +1,5 @@
 /** The Keys tab: the keyring, a form to add session keys, and a test-environment RSA private key. */
+import { t } from '../../ui/i18n';
 import type { KeyringSnapshot } from '../inspect-types';
 import type { ManualKey } from '../model/key-input';
 import { AddKeyForm } from './AddKeyForm';
@@ -15,11 +16,11 @@ export interface KeysPanelProps {
 export function KeysPanel({ keyring, addKey, removeKey, setPrivateKey }: KeysPanelProps) {
   return (
     <div class="keys" data-testid="keys-panel">
-      <h2>Known sessions and keys</h2>
+      <h2>{t('p_keysKnown')}</h2>
       <KeyringTable keyring={keyring} remove={removeKey} />
-      <h2>Add session keys</h2>
+      <h2>{t('p_keysAdd')}</h2>
       <AddKeyForm add={addKey} />
-      <h2>RSA private key</h2>
+      <h2>{t('p_keysPrivate')}</h2>
       <PrivateKeyForm hasKey={keyring?.hasPrivateKey ?? false} set={setPrivateKey} />
     </div>
   );

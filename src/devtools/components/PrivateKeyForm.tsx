@@ -3,6 +3,7 @@
  * observed /session handshake or type-1 envelope. Test environments only — the hint says so, because a
  * production server key must never be pasted into a browser.
  */
+import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { codedErrorText, validatePrivateKeyPem } from '../model/key-input';
 
@@ -21,14 +22,14 @@ export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: st
         try {
           const r = await set(v.pem);
           setText('');
-          setMessage({ ok: true, text: `Key set; ${r.unwrapped} session${r.unwrapped === 1 ? '' : 's'} unwrapped.` });
+          setMessage({ ok: true, text: t('p_privateKeyDone', String(r.unwrapped)) });
         } catch (err) {
           failed(err);
         }
       }}
     >
       <div class="form-grid">
-        <label for="k-pem">RSA private key</label>
+        <label for="k-pem">{t('p_keysPrivate')}</label>
         <div>
           <textarea
             id="k-pem"
@@ -39,16 +40,16 @@ export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: st
             spellcheck={false}
             onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
           />
-          <div class="hint">Test environments only. Kept in memory (storage.session), never written to disk.</div>
+          <div class="hint">{t('p_privateKeyHint')}</div>
         </div>
         <span />
         <div>
           <button class="primary" type="submit" data-testid="private-key-submit">
-            Use private key
+            {t('p_usePrivateKey')}
           </button>
           {hasKey && (
-            <button class="tb-btn" type="button" data-testid="private-key-forget" onClick={() => set(null).then(() => setMessage({ ok: true, text: 'Private key forgotten.' }), failed)}>
-              Forget key
+            <button class="tb-btn" type="button" data-testid="private-key-forget" onClick={() => set(null).then(() => setMessage({ ok: true, text: t('p_privateKeyForgotten') }), failed)}>
+              {t('p_forgetKey')}
             </button>
           )}
           {message && (

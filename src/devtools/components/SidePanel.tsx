@@ -1,8 +1,13 @@
 /**
  * One side of an exchange (request or response): how it was decrypted (key source, AAD mode) or why not,
- * the plaintext as a tree or raw text, the envelope anatomy and the wire bytes.
+ * the plaintext as a tree or raw text, and — on demand — the envelope anatomy and the wire bytes.
+ *
+ * The plaintext is what the panel is for, so it gets the side's height: anatomy and bytes are toggles
+ * in the side's header, closed by default, and stay open once opened (remembered, like DevTools'
+ * expanded sections).
  */
 import { useState } from 'preact/hooks';
+import { t } from '../../ui/i18n';
 import type { CapturedBody, DecryptedSide } from '../inspect-types';
 import { sideText } from '../model/filter';
 import { maskJson } from '../model/secrets';
@@ -12,14 +17,36 @@ import { DecryptError } from './DecryptError';
 import { JsonTree } from './JsonTree';
 import { WireBytes } from './WireBytes';
 
+/** Message keys of the key sources (DecryptedSide.keySource). */
 const SOURCE_LABEL: Record<string, string> = {
-  'page-handshake': "the page's handshake",
-  type1: 'an inline type-1 key exchange',
-  trial: 'trial decryption',
-  'keyhole-session': "Keyhole's own session",
-  manual: 'a manually added key',
-  'private-key': 'the RSA private key',
+  'page-handshake': 'p_srcPageHandshake',
+  type1: 'p_srcType1',
+  trial: 'p_srcTrial',
+  'keyhole-session': 'p_srcKeyholeSession',
+  manual: 'p_srcManual',
+  'private-key': 'p_srcPrivateKey',
 };
+
+const STATUS_LABEL: Record<DecryptedSide['status'], string> = {
+  decrypted: 'p_verdictDecrypted',
+  failed: 'p_verdictFailed',
+  plain: 'p_verdictPlain',
+  none: 'p_noBody',
+};
+
+const OPEN_KEYS = { anatomy: 'keyhole.panel.open.anatomy', wire: 'keyhole.panel.open.wire' } as const;
+
+/** A section toggle remembered across rows and panel sessions. */
+function useRemembered(key: string): [boolean, (v: boolean) => void] {
+  const [on, setOn] = useState(() => globalThis.localStorage?.getItem(key) === '1');
+  return [
+    on,
+    (v) => {
+      setOn(v);
+      globalThis.localStorage?.setItem(key, v ? '1' : '0');
+    },
+  ];
+}
 
 export interface SidePanelProps {
   kind: 'request' | 'response';
@@ -35,64 +62,77 @@ function prettyText(side: DecryptedSide, reveal: boolean): string {
 
 export function SidePanel({ kind, side, body, reveal }: SidePanelProps) {
   const [view, setView] = useState<'tree' | 'raw'>('tree');
+  const [anatomyOpen, setAnatomyOpen] = useRemembered(OPEN_KEYS.anatomy);
+  const [wireOpen, setWireOpen] = useRemembered(OPEN_KEYS.wire);
   const hasPlain = side.status === 'decrypted' || side.status === 'plain';
-  const title = kind === 'request' ? 'Request' : 'Response';
+  // A failed side shows its bytes in the body already.
+  const canWire = side.status !== 'failed' && !!body;
+  const how =
+    side.status === 'decrypted'
+      ? t('p_decryptedWith', [side.keySource && SOURCE_LABEL[side.keySource] ? t(SOURCE_LABEL[side.keySource]!) : (side.keySource ?? t('p_srcKnownKey')), side.aad === 'session-id' ? t('p_aadSessionId') : t('p_aadNone')])
+      : undefined;
   return (
     <section class="side" data-testid={`decrypted-${kind}`} data-status={side.status}>
       <div class="side-head">
-        <h3>{title}</h3>
-        <span class={`badge b-${side.status}`}>{side.status === 'none' ? 'no body' : side.status}</span>
+        <h3>{kind === 'request' ? t('p_request') : t('p_response')}</h3>
+        <span class={`badge b-${side.status}`}>{t(STATUS_LABEL[side.status])}</span>
+        {how && (
+          <span class="how" data-testid={`how-${kind}`} title={how}>
+            {how}
+          </span>
+        )}
         <span class="spacer" />
         {hasPlain && (
-          <>
-            <span class="seg">
-              <button class={view === 'tree' ? 'on' : ''} onClick={() => setView('tree')}>
-                Tree
-              </button>
-              <button class={view === 'raw' ? 'on' : ''} onClick={() => setView('raw')}>
-                Raw
-              </button>
-            </span>
-            <CopyButton
-              label="Copy JSON"
-              testId={`copy-${kind}-json`}
-              title="Copy the decrypted body (unmasked)"
-              text={() => (side.json !== undefined ? JSON.stringify(side.json, null, 2) : sideText(side))}
-            />
-          </>
+          <span class="seg">
+            <button class={view === 'tree' ? 'on' : ''} onClick={() => setView('tree')}>
+              {t('p_viewTree')}
+            </button>
+            <button class={view === 'raw' ? 'on' : ''} onClick={() => setView('raw')}>
+              {t('p_viewRaw')}
+            </button>
+          </span>
+        )}
+        {side.anatomy && (
+          <button class={`tb-btn toggle${anatomyOpen ? ' on' : ''}`} data-testid={`toggle-anatomy-${kind}`} aria-pressed={anatomyOpen} title={t('p_envelopeTitle')} onClick={() => setAnatomyOpen(!anatomyOpen)}>
+            {t('p_envelope')}
+          </button>
+        )}
+        {canWire && (
+          <button class={`tb-btn toggle${wireOpen ? ' on' : ''}`} data-testid={`toggle-wire-${kind}`} aria-pressed={wireOpen} title={t('p_wireBytesTitle')} onClick={() => setWireOpen(!wireOpen)}>
+            {t('p_wireBytes')}
+          </button>
+        )}
+        {hasPlain && (
+          <CopyButton
+            label={t('p_copyJson')}
+            testId={`copy-${kind}-json`}
+            title={t('p_copyJsonTitle')}
+            text={() => (side.json !== undefined ? JSON.stringify(side.json, null, 2) : sideText(side))}
+          />
         )}
       </div>
-      {side.status === 'decrypted' && (
-        <div class="how">
-          Decrypted with <b>{SOURCE_LABEL[side.keySource ?? ''] ?? side.keySource ?? 'a known key'}</b>
-          {' · AAD '}
-          <b>{side.aad === 'session-id' ? 'UTF-8(session id)' : 'none'}</b>
-        </div>
-      )}
-      <div class="side-body">
+      <div class="side-body" data-testid={`side-body-${kind}`}>
         {side.status === 'failed' && <DecryptError side={side} />}
         {hasPlain &&
           (view === 'tree' && side.json !== undefined ? (
             <JsonTree value={side.json} reveal={reveal} />
           ) : (
-            <pre class="raw">{prettyText(side, reveal)}</pre>
+            <pre class="raw" translate={false}>
+              {prettyText(side, reveal)}
+            </pre>
           ))}
-        {side.status === 'none' && <div class="hint">No body.</div>}
+        {side.status === 'none' && <div class="hint">{t('p_noBodyLong')}</div>}
         {side.status === 'failed' && <WireBytes body={body} />}
       </div>
-      {side.anatomy && (
-        <details class="section" open>
-          <summary>Envelope</summary>
+      {side.anatomy && anatomyOpen && (
+        <div class="section-open">
           <AnatomyTable anatomy={side.anatomy} />
-        </details>
+        </div>
       )}
-      {side.status !== 'failed' && body && (
-        <details class="section">
-          <summary>Wire bytes</summary>
-          <div style={{ padding: '0 8px 6px', maxHeight: '200px', overflow: 'auto' }}>
-            <WireBytes body={body} />
-          </div>
-        </details>
+      {canWire && wireOpen && (
+        <div class="section-open wire">
+          <WireBytes body={body} />
+        </div>
       )}
     </section>
   );

@@ -1,19 +1,24 @@
 /**
- * Two panes side by side with a draggable divider. The ratio is remembered in localStorage (per
- * extension origin), like DevTools remembers its sidebar widths.
+ * Two panes with a draggable divider: side by side, or (a narrow panel, e.g. DevTools docked right)
+ * one above the other. Each orientation's ratio is remembered in localStorage (per extension origin),
+ * like DevTools remembers its sidebar sizes.
  */
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 
 const KEY = 'keyhole.panel.split';
+const KEY_VERTICAL = 'keyhole.panel.split.vertical';
 
-function initialRatio(): number {
-  const v = Number(globalThis.localStorage?.getItem(KEY));
-  return v > 0.15 && v < 0.85 ? v : 0.42;
+function initialRatio(key: string, fallback: number): number {
+  const v = Number(globalThis.localStorage?.getItem(key));
+  return v > 0.1 && v < 0.9 ? v : fallback;
 }
 
-export function SplitPane({ left, right }: { left: ComponentChildren; right?: ComponentChildren }) {
-  const [ratio, setRatio] = useState(initialRatio);
+export function SplitPane({ left, right, vertical = false }: { left: ComponentChildren; right?: ComponentChildren; vertical?: boolean }) {
+  const key = vertical ? KEY_VERTICAL : KEY;
+  // Stacked, the list gets a quarter: the detail's plaintext is what the user came for.
+  const [ratios, setRatios] = useState(() => ({ [KEY]: initialRatio(KEY, 0.42), [KEY_VERTICAL]: initialRatio(KEY_VERTICAL, 0.25) }));
+  const ratio = ratios[key]!;
   const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const onPointerDown = (e: PointerEvent) => {
@@ -23,26 +28,28 @@ export function SplitPane({ left, right }: { left: ComponentChildren; right?: Co
     const rect = box.current!.getBoundingClientRect();
     let last = ratio;
     const move = (ev: PointerEvent) => {
-      last = Math.min(0.85, Math.max(0.15, (ev.clientX - rect.left) / rect.width));
-      setRatio(last);
+      const r = vertical ? (ev.clientY - rect.top) / rect.height : (ev.clientX - rect.left) / rect.width;
+      last = Math.min(0.85, Math.max(0.12, r));
+      setRatios((o) => ({ ...o, [key]: last }));
     };
     const up = () => {
       handle.removeEventListener('pointermove', move);
       handle.removeEventListener('pointerup', up);
       setDragging(false);
-      localStorage.setItem(KEY, String(last));
+      localStorage.setItem(key, String(last));
     };
     handle.addEventListener('pointermove', move);
     handle.addEventListener('pointerup', up);
   };
+  const size = vertical ? { height: `${ratio * 100}%` } : { width: `${ratio * 100}%` };
   return (
-    <div class="split" ref={box}>
-      <div class="split-pane" style={right ? { width: `${ratio * 100}%` } : { flex: 1 }}>
+    <div class={`split${vertical ? ' vertical' : ''}`} ref={box}>
+      <div class="split-pane" style={right ? size : { flex: 1 }}>
         {left}
       </div>
       {right && (
         <>
-          <div class={`split-handle${dragging ? ' dragging' : ''}`} onPointerDown={onPointerDown} role="separator" aria-orientation="vertical" />
+          <div class={`split-handle${dragging ? ' dragging' : ''}`} onPointerDown={onPointerDown} role="separator" aria-orientation={vertical ? 'horizontal' : 'vertical'} />
           <div class="split-pane" style={{ flex: 1 }}>
             {right}
           </div>

@@ -1,11 +1,21 @@
 /** Bottom status line: counts, connection to the service worker, capture hook state, import progress. */
 import type { ConnectionState, LiveStatus } from '../backend/backend';
 import type { ImportProgress } from '../import/har-import';
+import { t } from '../../ui/i18n';
+
+const CONNECTION_LABEL: Record<ConnectionState, string> = {
+  connected: 'p_connServiceWorker',
+  connecting: 'p_connConnecting',
+  reconnecting: 'p_connReconnecting',
+  offline: 'p_connOffline',
+};
 
 export interface StatusBarProps {
   total: number;
   shown: number;
   failed: number;
+  /** CORS preflights folded into their calls (not counted as calls). */
+  preflights: number;
   connection: ConnectionState;
   connectionDetail?: string;
   live?: LiveStatus;
@@ -13,21 +23,26 @@ export interface StatusBarProps {
   ignoredWhilePaused: number;
 }
 
-export function StatusBar({ total, shown, failed, connection, connectionDetail, live, progress, ignoredWhilePaused }: StatusBarProps) {
+export function StatusBar({ total, shown, failed, preflights, connection, connectionDetail, live, progress, ignoredWhilePaused }: StatusBarProps) {
   return (
     <div class="statusbar" data-testid="statusbar">
-      <span data-testid="row-count">
-        {shown === total ? `${total} exchanges` : `${shown} / ${total} exchanges`}
+      <span data-testid="row-count" data-shown={shown} data-total={total}>
+        {shown === total ? t('p_countCalls', String(total)) : t('p_countShownOfCalls', [String(shown), String(total)])}
       </span>
-      {failed > 0 && <span class="err">{failed} failed</span>}
-      {ignoredWhilePaused > 0 && <span>{ignoredWhilePaused} ignored while paused</span>}
+      {preflights > 0 && (
+        <span data-testid="preflight-count" title={t('p_preflightsTitle')}>
+          {t('p_countPreflights', String(preflights))}
+        </span>
+      )}
+      {failed > 0 && <span class="err">{t('p_countFailed', String(failed))}</span>}
+      {ignoredWhilePaused > 0 && <span>{t('p_countIgnored', String(ignoredWhilePaused))}</span>}
       {progress && progress.phase !== 'done' && (
         <span class="progress" data-testid="import-progress" data-phase={progress.phase}>
           {progress.phase === 'error' ? (
-            <span class="err">Import failed: {progress.error}</span>
+            <span class="err">{t('p_importFailed', progress.error ?? '')}</span>
           ) : (
             <>
-              Importing HAR {progress.phase === 'decrypting' ? `${progress.done} / ${progress.total}` : `(${progress.phase}…)`}
+              {progress.phase === 'decrypting' ? t('p_importingCount', [String(progress.done), String(progress.total)]) : t('p_importingPhase')}
               <progress max={progress.total || 1} value={progress.done} />
             </>
           )}
@@ -35,24 +50,26 @@ export function StatusBar({ total, shown, failed, connection, connectionDetail, 
       )}
       {progress?.phase === 'done' && (
         <span data-testid="import-progress" data-phase="done">
-          Imported {progress.total} ({progress.decrypted} decrypted{progress.failed ? `, ${progress.failed} failed` : ''})
+          {progress.failed
+            ? t('p_importedFailed', [String(progress.total), String(progress.decrypted), String(progress.failed)])
+            : t('p_imported', [String(progress.total), String(progress.decrypted)])}
         </span>
       )}
       <span class="spacer" style={{ flex: 1 }} />
       {live?.dropped ? (
-        <span class="err" data-testid="dropped" title="The page sent more SCv2 traffic than the capture relay accepts (300 messages or 64 MB per 10 s); these exchanges or keys were not recorded">
-          {live.dropped} not recorded (flood limit)
+        <span class="err" data-testid="dropped" title={t('p_droppedTitle')}>
+          {t('p_dropped', String(live.dropped))}
         </span>
       ) : null}
       {live?.skipped ? (
-        <span class="err" data-testid="skipped" title="The page sent keys faster than Keyhole retries them on earlier failed rows (200 rows and 48 new keys per pass); these retries were skipped">
-          {live.skipped} retries skipped (key flood)
+        <span class="err" data-testid="skipped" title={t('p_skippedTitle')}>
+          {t('p_skipped', String(live.skipped))}
         </span>
       ) : null}
-      {live && !live.hooked && <span title="The capture hook did not run in this tab; only DevTools network events are used">hook inactive</span>}
+      {live && !live.hooked && <span title={t('p_hookInactiveTitle')}>{t('p_hookInactive')}</span>}
       <span title={connectionDetail} data-testid="connection" data-state={connection}>
         <span class={`dot ${connection}`} />
-        {connection === 'connected' ? 'service worker' : connection}
+        {t(CONNECTION_LABEL[connection])}
       </span>
     </div>
   );

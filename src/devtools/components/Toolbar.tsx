@@ -1,6 +1,11 @@
-/** The top toolbar: record/pause, clear, search and filters, HAR import/export, and the view tabs. */
+/**
+ * The top toolbar: record/pause, clear, preserve log, the filter bar (filter-query.ts terms, with
+ * suggestions as a key is typed), HAR import/export, and the view tabs.
+ */
 import type { ComponentChildren } from 'preact';
-import type { FilterState, StatusClass } from '../model/filter';
+import { useMemo, useState } from 'preact/hooks';
+import { t } from '../../ui/i18n';
+import { suggest, type SuggestionSource } from '../model/filter-query';
 
 export interface ToolbarProps {
   view: 'traffic' | 'keys';
@@ -8,80 +13,106 @@ export interface ToolbarProps {
   paused: boolean;
   onPause: (paused: boolean) => void;
   onClear: () => void;
-  filter: FilterState;
-  onFilter: (f: FilterState) => void;
-  searchError?: string;
+  preserve: boolean;
+  onPreserve: (on: boolean) => void;
+  filter: string;
+  onFilter: (text: string) => void;
+  /** Values for the suggestions (read when the input has focus). */
+  suggestions: () => SuggestionSource;
+  filterError?: string;
   harControls: ComponentChildren;
 }
 
-const STATUS_OPTIONS: Array<[StatusClass, string]> = [
-  ['all', 'All statuses'],
-  ['2xx', '2xx'],
-  ['3xx', '3xx'],
-  ['4xx', '4xx'],
-  ['5xx', '5xx'],
-  ['none', 'No status'],
-];
-
-export function Toolbar({ view, onView, paused, onPause, onClear, filter, onFilter, searchError, harControls }: ToolbarProps) {
-  const set = (patch: Partial<FilterState>) => onFilter({ ...filter, ...patch });
+export function Toolbar(p: ToolbarProps) {
+  const [focused, setFocused] = useState(false);
+  const [active, setActive] = useState(0);
+  const options = useMemo(() => (focused ? suggest(p.filter, p.suggestions()) : []), [focused, p.filter, p.suggestions]);
+  const accept = (value: string) => {
+    p.onFilter(value);
+    setActive(0);
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (options.length === 0) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+    } else if (e.key === 'Tab' || e.key === 'Enter') {
+      e.preventDefault();
+      accept(options[Math.min(active, options.length - 1)]!);
+    } else if (e.key === 'Escape') setFocused(false);
+  };
   return (
     <div class="toolbar" role="toolbar">
       <span class="tb-tabs">
-        <button class={`tb-tab${view === 'traffic' ? ' active' : ''}`} data-testid="tab-traffic" onClick={() => onView('traffic')}>
-          Traffic
+        <button class={`tb-tab${p.view === 'traffic' ? ' active' : ''}`} data-testid="tab-traffic" onClick={() => p.onView('traffic')}>
+          {t('p_tabTraffic')}
         </button>
-        <button class={`tb-tab${view === 'keys' ? ' active' : ''}`} data-testid="tab-keys" onClick={() => onView('keys')}>
-          Keys
+        <button class={`tb-tab${p.view === 'keys' ? ' active' : ''}`} data-testid="tab-keys" onClick={() => p.onView('keys')}>
+          {t('p_tabKeys')}
         </button>
       </span>
       <span class="sep" />
       <button
-        class={`tb-btn${paused ? '' : ' rec'}`}
+        class={`tb-btn${p.paused ? '' : ' rec'}`}
         data-testid="pause"
-        aria-pressed={paused}
-        title={paused ? 'Resume recording' : 'Pause recording (new exchanges are ignored)'}
-        onClick={() => onPause(!paused)}
+        aria-pressed={p.paused}
+        title={p.paused ? t('p_resumeTitle') : t('p_pauseTitle')}
+        onClick={() => p.onPause(!p.paused)}
       >
-        {paused ? '▶ Resume' : '● Recording'}
+        {p.paused ? t('p_resume') : t('p_recording')}
       </button>
-      <button class="tb-btn" data-testid="clear" title="Clear the list and this tab's capture buffer" onClick={onClear}>
-        ⊘ Clear
+      <button class="tb-btn" data-testid="clear" title={t('p_clearTitle')} onClick={p.onClear}>
+        {t('p_clear')}
       </button>
+      <label class="tb-check" title={t('p_preserveLogTitle')}>
+        <input type="checkbox" data-testid="preserve-log" checked={p.preserve} onChange={(e) => p.onPreserve((e.target as HTMLInputElement).checked)} />
+        {t('p_preserveLog')}
+      </label>
       <span class="sep" />
-      <input
-        class={`tb-input tb-search${searchError ? ' bad' : ''}`}
-        data-testid="search"
-        type="search"
-        placeholder={filter.regex ? 'Search bodies (regex)' : 'Search decrypted bodies'}
-        value={filter.query}
-        onInput={(e) => set({ query: (e.target as HTMLInputElement).value })}
-        aria-invalid={!!searchError}
-      />
-      <label class="tb-check" title="Treat the search as a regular expression">
-        <input type="checkbox" data-testid="search-regex" checked={filter.regex} onChange={(e) => set({ regex: (e.target as HTMLInputElement).checked })} />
-        Regex
-      </label>
-      <input
-        class="tb-input tb-path"
-        data-testid="filter-path"
-        placeholder="Path contains"
-        value={filter.path}
-        onInput={(e) => set({ path: (e.target as HTMLInputElement).value })}
-      />
-      <select class="tb-input" data-testid="filter-status" value={filter.status} onChange={(e) => set({ status: (e.target as HTMLSelectElement).value as StatusClass })}>
-        {STATUS_OPTIONS.map(([v, l]) => (
-          <option key={v} value={v}>
-            {l}
-          </option>
-        ))}
-      </select>
-      <label class="tb-check">
-        <input type="checkbox" data-testid="filter-failed" checked={filter.failedOnly} onChange={(e) => set({ failedOnly: (e.target as HTMLInputElement).checked })} />
-        Failed only
-      </label>
+      <span class="filter-box">
+        <input
+          class={`tb-input tb-search${p.filterError ? ' bad' : ''}`}
+          data-testid="search"
+          type="search"
+          placeholder={t('p_filterPlaceholder')}
+          title={t('p_filterTitle')}
+          value={p.filter}
+          spellcheck={false}
+          autocomplete="off"
+          onInput={(e) => {
+            p.onFilter((e.target as HTMLInputElement).value);
+            setActive(0);
+          }}
+          onFocus={() => setFocused(true)}
+          onBlur={() => setFocused(false)}
+          onKeyDown={onKeyDown}
+          aria-invalid={!!p.filterError}
+          aria-autocomplete="list"
+          aria-expanded={options.length > 0}
+        />
+        {options.length > 0 && (
+          <ul class="suggestions" role="listbox" data-testid="filter-suggestions">
+            {options.map((o, i) => (
+              <li
+                key={o}
+                role="option"
+                aria-selected={i === active}
+                class={i === active ? 'on' : ''}
+                translate={false}
+                // mousedown, not click: the input's blur would close the list first.
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  accept(o);
+                }}
+              >
+                {o.slice(o.search(/\S+$/))}
+              </li>
+            ))}
+          </ul>
+        )}
+      </span>
       <span class="spacer" />
-      {harControls}
+      {p.harControls}
     </div>
   );
 }

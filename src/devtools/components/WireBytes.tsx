@@ -2,6 +2,7 @@
  * The captured body as it was on the wire, as a hex dump or base64, copyable. This is what stays
  * inspectable when decryption fails (and the way to take the bytes to another tool).
  */
+import { t } from '../../ui/i18n';
 import { useMemo, useState } from 'preact/hooks';
 import type { CapturedBody } from '../inspect-types';
 import { fromBase64 } from '../../protocol/bytes';
@@ -17,7 +18,7 @@ export function WireBytes({ body }: { body?: CapturedBody }) {
       return undefined;
     }
   }, [body]);
-  if (!body || !bytes) return <div class="hint">No body bytes captured.</div>;
+  if (!body || !bytes) return <div class="hint">{t('p_noBytes')}</div>;
   const toHexString = () => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   return (
     <div data-testid="wire-bytes">
@@ -31,14 +32,14 @@ export function WireBytes({ body }: { body?: CapturedBody }) {
           </button>
         </span>
         <span class="hint">
-          {body.size} B{body.truncated ? ' (truncated)' : ''}
-          {body.lossy ? ' · possibly lossy (from DevTools)' : ''}
+          {body.size} B{body.truncated ? ` ${t('p_truncated')}` : ''}
+          {body.lossy ? ` · ${t('p_lossyFromDevtools')}` : ''}
         </span>
         <span class="spacer" />
-        <CopyButton label="Copy hex" text={toHexString} testId="copy-hex" />
-        <CopyButton label="Copy base64" text={() => body.base64} testId="copy-base64" />
+        <CopyButton label={t('p_copyHex')} text={toHexString} testId="copy-hex" />
+        <CopyButton label={t('p_copyBase64')} text={() => body.base64} testId="copy-base64" />
       </div>
-      {mode === 'hex' ? <pre class="dump">{hexDump(bytes)}</pre> : <pre class="raw">{body.base64}</pre>}
+      {mode === 'hex' ? <pre class="dump" translate={false}>{hexDump(bytes)}</pre> : <pre class="raw" translate={false}>{body.base64}</pre>}
     </div>
   );
 }

@@ -32,3 +32,8 @@ export function hexDump(bytes: Uint8Array, maxBytes = 64 * 1024): string {
   if (bytes.length > n) lines.push(`… ${bytes.length - n} more bytes`);
   return lines.join('\n');
 }
+
+/** A call's duration as the Network panel writes it: ms below a second, then seconds. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

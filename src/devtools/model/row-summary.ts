@@ -20,6 +20,9 @@ export interface RowSummary {
   sessionId?: string;
   requestSize: number;
   responseSize: number;
+  durationMs?: number;
+  /** The call got no answer (fetch/XHR error). */
+  networkError: boolean;
   verdict: DecryptVerdict;
   /** Coded reason of the first failed side, e.g. AEAD_AUTH_FAILED. */
   errorCode?: string;
@@ -58,18 +61,21 @@ export function summarize(d: DecryptedExchange): RowSummary {
     sessionId: d.sessionId,
     requestSize: ex.requestBody?.size ?? 0,
     responseSize: ex.responseBody?.size ?? 0,
+    ...(ex.durationMs !== undefined ? { durationMs: ex.durationMs } : {}),
+    networkError: ex.error !== undefined,
     verdict: rowVerdict(d),
     errorCode: failed?.error?.code ?? (failed ? 'NO_KEY' : undefined),
   };
 }
 
+/** Message keys (public/_locales) of the body forms. */
 export const FORM_LABEL: Record<string, string> = {
-  binary: 'binary',
-  'json-envelope': 'JSON env',
-  'plain-json': 'plain',
-  other: 'other',
-  empty: '—',
-  none: '—',
+  binary: 'p_formBinary',
+  'json-envelope': 'p_formJsonEnvelope',
+  'plain-json': 'p_formPlain',
+  other: 'p_formOther',
+  empty: 'p_dash',
+  none: 'p_dash',
 };
 
 export function shortPath(path: string): string {

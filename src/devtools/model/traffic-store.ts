@@ -1,5 +1,10 @@
 /**
- * The panel's list of exchanges: one row per exchange, in arrival order, with its summary derived once.
+ * The panel's list of exchanges: one row per exchange, always in time order (startedAt, then arrival),
+ * with its summary derived once. A live call answers when it answers and DevTools rows arrive after a
+ * grace period, so arrival order is not time order: a late row is inserted where it belongs.
+ *
+ * CORS preflights are not rows (issue #11: counts count calls): the DevTools source hands them to
+ * `addPreflight`, which folds each into the call it precedes (`Row.preflight`).
  *
  * Kept outside Preact state on purpose: a HAR import appends 10,000 rows in chunks, and copying an
  * immutable array per chunk (or diffing it) is what makes naive lists stutter. Components read
@@ -15,12 +20,39 @@ export type RowOrigin = 'hook' | 'devtools' | 'har';
 export interface Row {
   /** Stable per store lifetime; the list's key and the selection's handle. */
   seq: number;
+  /** = data.exchange.startedAt: the sort key. */
+  startedAt: number;
   data: DecryptedExchange;
   summary: RowSummary;
   origin: RowOrigin;
   /** DevTools gave a body that may not be the exact wire bytes (architecture.md §3). */
   lossy: boolean;
   haystack(): string;
+  /** The CORS preflight the browser sent before this call (cross-origin apps), folded in. */
+  preflight?: Preflight;
+}
+
+export interface Preflight {
+  /** The preflighted method (Access-Control-Request-Method) and URL: what it is matched on. */
+  method: string;
+  url: string;
+  startedAt: number;
+  durationMs?: number;
+  status?: number;
+}
+
+/** "Preserve log" on: where the inspected page navigated (DevTools draws a marker row there). */
+export interface NavigationMarker {
+  seq: number;
+  at: number;
+  url: string;
+}
+
+/** A preflight precedes its call by at most this (it is sent just before; the call waits for it). */
+const PREFLIGHT_WINDOW_MS = 10_000;
+
+function before(a: { startedAt: number; seq: number }, b: { startedAt: number; seq: number }): boolean {
+  return a.startedAt < b.startedAt || (a.startedAt === b.startedAt && a.seq < b.seq);
 }
 
 export function originOf(d: DecryptedExchange): RowOrigin {
@@ -33,12 +65,21 @@ function isLossy(d: DecryptedExchange): boolean {
 }
 
 export class TrafficStore {
+  /** Sorted by (startedAt, seq). */
   rows: Row[] = [];
+  markers: NavigationMarker[] = [];
+  /** Preflights folded into calls (or waiting for theirs), for the status bar. */
+  preflights = 0;
   version = 0;
   private seq = 0;
-  private byId = new Map<string, number>();
-  /** method+url → row indexes, for twin lookups between the hook and DevTools sources. */
-  private byTwinKey = new Map<string, number[]>();
+  private byId = new Map<string, Row>();
+  private bySeq = new Map<number, Row>();
+  /** method+url → rows, for twin lookups between the hook and DevTools sources. */
+  private byTwinKey = new Map<string, Row[]>();
+  /** Preflights whose call has not arrived yet, by the call's twin key. */
+  private pendingPreflights = new Map<string, Preflight[]>();
+  /** Rows that started before this belong to a page the user navigated away from ("Preserve log" off). */
+  private notBefore = 0;
   private listeners = new Set<() => void>();
 
   subscribe(listener: () => void): () => void {
@@ -51,91 +92,196 @@ export class TrafficStore {
     for (const l of this.listeners) l();
   }
 
-  private makeRow(d: DecryptedExchange, seq: number): Row {
+  private makeRow(d: DecryptedExchange, seq: number, preflight?: Preflight): Row {
     let hay: string | undefined;
-    return {
+    const row: Row = {
       seq,
+      startedAt: d.exchange.startedAt,
       data: d,
       summary: summarize(d),
       origin: originOf(d),
       lossy: isLossy(d),
       haystack: () => (hay ??= searchHaystack(d)),
     };
+    if (preflight) row.preflight = preflight;
+    return row;
+  }
+
+  /** Index of a row in `rows` (binary search on its sort key), or -1. */
+  private indexOf(row: Row): number {
+    let lo = 0;
+    let hi = this.rows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.rows[mid];
+      if (r === row) return mid;
+      if (before(r, row)) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Inserts in time order; live traffic and HAR files arrive mostly in order, so this is usually a push. */
+  private insert(row: Row): void {
+    const n = this.rows.length;
+    if (n === 0 || !before(row, this.rows[n - 1])) {
+      this.rows.push(row);
+      return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(this.rows[mid], row)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.rows.splice(lo, 0, row);
+  }
+
+  private index(row: Row): void {
+    this.byId.set(row.data.exchange.id, row);
+    this.bySeq.set(row.seq, row);
+    const key = twinKey(row.data.exchange.method, row.data.exchange.url);
+    const bucket = this.byTwinKey.get(key);
+    if (bucket) bucket.push(row);
+    else this.byTwinKey.set(key, [row]);
+  }
+
+  private unindex(row: Row): void {
+    this.byId.delete(row.data.exchange.id);
+    this.bySeq.delete(row.seq);
+    const key = twinKey(row.data.exchange.method, row.data.exchange.url);
+    const bucket = this.byTwinKey.get(key);
+    if (!bucket) return;
+    const i = bucket.indexOf(row);
+    if (i >= 0) bucket.splice(i, 1);
+    if (bucket.length === 0) this.byTwinKey.delete(key);
+  }
+
+  /** Puts `next` where `old` was (same seq, so the selection follows), re-sorting if its time changed. */
+  private replace(old: Row, next: Row): void {
+    const i = this.indexOf(old);
+    this.unindex(old);
+    if (i >= 0 && old.startedAt === next.startedAt) this.rows[i] = next;
+    else {
+      if (i >= 0) this.rows.splice(i, 1);
+      this.insert(next);
+    }
+    this.index(next);
   }
 
   /**
    * Adds or replaces exchanges. An id seen before is replaced in place (the SW re-sends an exchange
    * when a late key decrypts it). A hook exchange replaces a DevTools-sourced twin, because the hook
-   * has the exact bytes.
+   * has the exact bytes. Exchanges of a page navigated away from (Preserve log off) are ignored.
    */
   upsert(list: readonly DecryptedExchange[]): void {
     if (list.length === 0) return;
+    let touched = false;
     for (const d of list) {
+      if (d.exchange.startedAt < this.notBefore) continue;
+      touched = true;
       const known = this.byId.get(d.exchange.id);
-      if (known !== undefined) {
-        this.rows[known] = this.makeRow(d, this.rows[known].seq);
+      if (known) {
+        this.replace(known, this.makeRow(d, known.seq, known.preflight));
         continue;
       }
-      const origin = originOf(d);
       const key = twinKey(d.exchange.method, d.exchange.url);
-      if (origin === 'hook') {
-        const twin = this.findTwinIndex(key, d.exchange.startedAt, 'devtools');
-        if (twin !== undefined) {
-          this.byId.delete(this.rows[twin].data.exchange.id);
-          this.rows[twin] = this.makeRow(d, this.rows[twin].seq);
-          this.byId.set(d.exchange.id, twin);
+      if (originOf(d) === 'hook') {
+        const twin = this.findTwin(key, d.exchange.startedAt, 'devtools');
+        if (twin) {
+          this.replace(twin, this.makeRow(d, twin.seq, twin.preflight));
           continue;
         }
       }
-      const index = this.rows.length;
-      this.rows.push(this.makeRow(d, ++this.seq));
-      this.byId.set(d.exchange.id, index);
-      const bucket = this.byTwinKey.get(key);
-      if (bucket) bucket.push(index);
-      else this.byTwinKey.set(key, [index]);
+      const row = this.makeRow(d, ++this.seq, this.takePreflight(key, d.exchange.startedAt));
+      this.insert(row);
+      this.index(row);
+    }
+    if (touched) this.changed();
+  }
+
+  private findTwin(key: string, startedAt: number, origin: RowOrigin, windowMs = TWIN_WINDOW_MS): Row | undefined {
+    const bucket = this.byTwinKey.get(key);
+    if (!bucket) return undefined;
+    for (let i = bucket.length - 1; i >= 0; i--) {
+      const r = bucket[i];
+      if (r.origin === origin && withinWindow(r.startedAt, startedAt, windowMs)) return r;
+    }
+    return undefined;
+  }
+
+  private takePreflight(key: string, startedAt: number): Preflight | undefined {
+    const list = this.pendingPreflights.get(key);
+    if (!list) return undefined;
+    const i = list.findIndex((p) => p.startedAt <= startedAt + TWIN_WINDOW_MS && startedAt - p.startedAt <= PREFLIGHT_WINDOW_MS);
+    if (i < 0) return undefined;
+    const [p] = list.splice(i, 1);
+    if (list.length === 0) this.pendingPreflights.delete(key);
+    return p;
+  }
+
+  /**
+   * A CORS preflight seen by the DevTools source: folded into the call it precedes (same URL, the
+   * preflighted method, started just after), or kept until that call arrives. Never a row of its own.
+   */
+  addPreflight(p: Preflight): void {
+    if (p.startedAt < this.notBefore) return;
+    this.preflights++;
+    const key = twinKey(p.method, p.url);
+    const bucket = this.byTwinKey.get(key) ?? [];
+    const call = bucket.find((r) => !r.preflight && r.startedAt + TWIN_WINDOW_MS >= p.startedAt && r.startedAt - p.startedAt <= PREFLIGHT_WINDOW_MS);
+    if (call) call.preflight = p;
+    else {
+      const list = this.pendingPreflights.get(key);
+      if (list) list.push(p);
+      else this.pendingPreflights.set(key, [p]);
     }
     this.changed();
   }
 
-  private findTwinIndex(key: string, startedAt: number, origin: RowOrigin, windowMs = TWIN_WINDOW_MS): number | undefined {
-    const bucket = this.byTwinKey.get(key);
-    if (!bucket) return undefined;
-    for (let i = bucket.length - 1; i >= 0; i--) {
-      const r = this.rows[bucket[i]];
-      if (r.origin === origin && withinWindow(r.data.exchange.startedAt, startedAt, windowMs)) return bucket[i];
-    }
-    return undefined;
-  }
-
   /** True when the hook already captured this request (the DevTools source then skips it). */
   hasHookTwin(method: string, url: string, startedAt: number, windowMs = TWIN_WINDOW_MS): boolean {
-    return this.findTwinIndex(twinKey(method, url), startedAt, 'hook', windowMs) !== undefined;
+    return this.findTwin(twinKey(method, url), startedAt, 'hook', windowMs) !== undefined;
   }
 
   /** The row of an exchange id (a re-decryption checks that its row is still the one it read). */
   byExchangeId(id: string): Row | undefined {
-    const i = this.byId.get(id);
-    return i === undefined ? undefined : this.rows[i];
+    return this.byId.get(id);
   }
 
   getBySeq(seq: number): Row | undefined {
-    // Rows are appended with increasing seq, so a binary search finds it without another index.
-    let lo = 0;
-    let hi = this.rows.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = this.rows[mid].seq;
-      if (s === seq) return this.rows[mid];
-      if (s < seq) lo = mid + 1;
-      else hi = mid - 1;
+    return this.bySeq.get(seq);
+  }
+
+  /**
+   * The inspected page navigated. Preserve log off: everything that started before `at` goes (and stays
+   * gone when a reconnect re-sends it). On: a marker row at `at`.
+   */
+  navigated(at: number, url: string, preserve: boolean): void {
+    if (preserve) {
+      this.markers.push({ seq: ++this.seq, at, url });
+      this.changed();
+      return;
     }
-    return undefined;
+    this.notBefore = Math.max(this.notBefore, at);
+    const keep = this.rows.filter((r) => r.startedAt >= at);
+    this.clear();
+    for (const r of keep) {
+      this.rows.push(r);
+      this.index(r);
+    }
+    this.changed();
   }
 
   clear(): void {
     this.rows = [];
+    this.markers = [];
+    this.preflights = 0;
     this.byId.clear();
+    this.bySeq.clear();
     this.byTwinKey.clear();
+    this.pendingPreflights.clear();
     this.changed();
   }
 }

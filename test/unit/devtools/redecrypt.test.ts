@@ -79,13 +79,13 @@ describe('which rows are retried', () => {
   const ids = (picks: ReturnType<typeof selectRetries>) => picks.map((p) => `${p.id}:${p.reason}`);
 
   test("a session's new key: its panel-owned rows that failed with NO_KEY or AEAD_AUTH_FAILED; never hook rows (the worker re-sends those)", () => {
-    expect(ids(selectRetries(store().rows, sessions('sess_1')))).toEqual(['har-nokey:session', 'har-auth:session', 'devtools-nokey:session']);
+    expect(ids(selectRetries(store().rows, sessions('sess_1')))).toEqual(['devtools-nokey:session', 'har-nokey:session', 'har-auth:session']); // time order
     expect(ids(selectRetries(store().rows, sessions('sess_2')))).toEqual(['har-other-session:session']);
   });
 
   test('new loose keys: every panel-owned NO_KEY row, by trial; a tag mismatch or a malformed envelope is not a missing key', () => {
     const delta: KeyringDelta = { sessions: new Set(), loose: snap({ candidates: [{ key: K(1), origin: 'aes-import', at: 1 }] }) };
-    expect(ids(selectRetries(store().rows, delta))).toEqual(['har-nokey:loose', 'devtools-nokey:loose', 'har-other-session:loose']);
+    expect(ids(selectRetries(store().rows, delta))).toEqual(['devtools-nokey:loose', 'har-nokey:loose', 'har-other-session:loose']); // time order
   });
 
   test('no new keys, no work', () => {

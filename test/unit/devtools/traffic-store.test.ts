@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { TrafficStore } from '../../../src/devtools/model/traffic-store';
 import { chunkRanges } from '../../../src/devtools/import/har-import';
-import { isApiEntry } from '../../../src/devtools/backend/network-source';
+import { isApiEntry, preflightMethod } from '../../../src/devtools/backend/network-source';
 import { exchange } from './fixtures';
 
 test('an exchange sent again (re-decrypted) replaces its row instead of adding one', () => {
@@ -44,4 +44,56 @@ test('the DevTools source keeps fetch/XHR and SCv2 paths only', () => {
   expect(isApiEntry({ request: { method: 'POST', url: 'http://x/a' }, _resourceType: 'fetch' })).toBe(true);
   expect(isApiEntry({ request: { method: 'POST', url: 'http://x/p/web/v1/system/auth/token/refresh' } })).toBe(true);
   expect(isApiEntry({ request: { method: 'GET', url: 'data:text/plain,x' }, _resourceType: 'fetch' })).toBe(false);
+});
+
+test('rows stay in time order whatever order they arrive in; a replaced row keeps its seq', () => {
+  const s = new TrafficStore();
+  s.upsert([exchange({ id: 'b', startedAt: 2000 }), exchange({ id: 'd', startedAt: 4000 })]);
+  s.upsert([exchange({ id: 'a', startedAt: 1000 })]);
+  s.upsert([exchange({ id: 'c', startedAt: 3000, source: 'devtools' })]);
+  expect(s.rows.map((r) => r.data.exchange.id)).toEqual(['a', 'b', 'c', 'd']);
+  const seq = s.byExchangeId('c')!.seq;
+  // The hook's copy of c (started a moment later) replaces the DevTools row and moves to its own time.
+  s.upsert([exchange({ id: 'c-hook', startedAt: 4500 })]);
+  expect(s.rows.map((r) => r.data.exchange.id)).toEqual(['a', 'b', 'd', 'c-hook']);
+  expect(s.byExchangeId('c-hook')!.seq).toBe(seq);
+  expect(s.getBySeq(seq)!.data.exchange.id).toBe('c-hook');
+});
+
+test('a CORS preflight is folded into the call it precedes, before or after that call arrives', () => {
+  const s = new TrafficStore();
+  const call = exchange({ id: 'call', startedAt: 10_000 });
+  s.addPreflight({ method: 'POST', url: call.exchange.url, startedAt: 9_990, durationMs: 3, status: 204 });
+  s.upsert([call]);
+  expect(s.rows).toHaveLength(1);
+  expect(s.rows[0].preflight).toMatchObject({ status: 204, durationMs: 3 });
+  const later = exchange({ id: 'later', startedAt: 20_000 });
+  s.upsert([later]);
+  s.addPreflight({ method: 'POST', url: later.exchange.url, startedAt: 19_995, status: 204 });
+  expect(s.rows).toHaveLength(2);
+  expect(s.byExchangeId('later')!.preflight).toBeDefined();
+  expect(s.preflights).toBe(2);
+  // A re-decryption keeps the folded preflight.
+  s.upsert([exchange({ id: 'call', startedAt: 10_000 })]);
+  expect(s.byExchangeId('call')!.preflight).toBeDefined();
+});
+
+test('navigation with Preserve log off drops the old page, also when it is re-sent; on, it adds a marker', () => {
+  const s = new TrafficStore();
+  s.upsert([exchange({ id: 'old', startedAt: 1000 }), exchange({ id: 'new', startedAt: 3000 })]);
+  s.navigated(2000, 'http://app/', false);
+  expect(s.rows.map((r) => r.data.exchange.id)).toEqual(['new']);
+  s.upsert([exchange({ id: 'old', startedAt: 1000 })]); // a reconnect's snapshot
+  expect(s.rows.map((r) => r.data.exchange.id)).toEqual(['new']);
+  s.navigated(4000, 'http://app/next', true);
+  s.upsert([exchange({ id: 'after', startedAt: 5000 })]);
+  expect(s.rows.map((r) => r.data.exchange.id)).toEqual(['new', 'after']);
+  expect(s.markers).toMatchObject([{ at: 4000, url: 'http://app/next' }]);
+});
+
+test('the DevTools source recognises CORS preflights', () => {
+  expect(preflightMethod({ request: { method: 'OPTIONS', url: 'http://x/a', headers: [{ name: 'Access-Control-Request-Method', value: 'post' }] } })).toBe('POST');
+  expect(preflightMethod({ request: { method: 'OPTIONS', url: 'http://x/a' }, _resourceType: 'preflight' })).toBe('POST');
+  expect(preflightMethod({ request: { method: 'OPTIONS', url: 'http://x/a' }, _resourceType: 'fetch' })).toBeUndefined();
+  expect(preflightMethod({ request: { method: 'POST', url: 'http://x/a' } })).toBeUndefined();
 });
