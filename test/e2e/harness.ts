@@ -29,14 +29,16 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchExtension(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<ExtensionBrowser> {
+/** `lang`: the browser's UI language (what chrome.i18n follows), e.g. 'ja' (`--lang` plus LANGUAGE for Linux). */
+export async function launchExtension(options: { colorScheme?: 'light' | 'dark'; lang?: string } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no built extension in ${DIST}: run npm run build`);
   const profile = mkdtempSync(join(tmpdir(), 'keyhole-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     colorScheme: options.colorScheme ?? 'light',
-    args: [...BROWSER_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`],
+    args: [...BROWSER_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`, ...(options.lang ? [`--lang=${options.lang}`] : [])],
+    ...(options.lang ? { locale: options.lang, env: { ...process.env, LANGUAGE: options.lang, LANG: `${options.lang.replace('-', '_')}.UTF-8` } } : {}),
   });
   const serviceWorker = async (): Promise<Worker> => {
     const live = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
@@ -195,11 +197,44 @@ async function targetIdOf(page: Page): Promise<string> {
   return targetInfo.targetId;
 }
 
+/** Height of DevTools' own tab strip above a panel: a panel in DevTools of height H is H minus this. */
+export const DEVTOOLS_TABSTRIP_PX = 28;
+
+/**
+ * Sizes docked DevTools to `size` (e.g. docked right, 550 × 700), measured as the panel iframe plus
+ * DevTools' tab strip: the window's height moves by the difference, and the dock splitter is dragged
+ * in the front-end (which covers the window; the page shows through its hole) for the width. Best
+ * effort: the caller asserts the size it needs.
+ */
+async function sizeDockedDevTools(cdp: CDPSession, pageTargetId: string, front: NestedTarget, panel: NestedTarget, size: { width: number; height: number }): Promise<void> {
+  const { windowId, bounds } = (await cdp.send('Browser.getWindowForTarget' as never, { targetId: pageTargetId } as never)) as { windowId: number; bounds: { width: number; height: number } };
+  let height = bounds.height;
+  for (let i = 0; i < 4; i++) {
+    await sleep(200);
+    const [w, h] = await panel.evaluate<[number, number]>('[innerWidth, innerHeight]');
+    const wantH = size.height - DEVTOOLS_TABSTRIP_PX;
+    if (w === size.width && h === wantH) return;
+    if (w !== size.width) {
+      const [fw, fh] = await front.evaluate<[number, number]>('[innerWidth, innerHeight]');
+      const from = fw - w;
+      const to = fw - size.width;
+      const y = Math.round(fh / 2);
+      for (const [type, x] of [['mouseMoved', from], ['mousePressed', from], ['mouseMoved', Math.round((from + to) / 2)], ['mouseMoved', to], ['mouseReleased', to]] as const) {
+        await front.send('Input.dispatchMouseEvent', { type, x, y, button: type === 'mouseMoved' ? 'none' : 'left', buttons: type === 'mouseReleased' || (type === 'mouseMoved' && x === from) ? 0 : 1, clickCount: 1 }).catch(() => {});
+      }
+    }
+    if (h !== wantH) {
+      height += wantH - h;
+      await cdp.send('Browser.setWindowBounds' as never, { windowId, bounds: { height } } as never);
+    }
+  }
+}
+
 /**
  * Opens real DevTools for `page` (headless, via CDP) and shows the extension panel titled `title`.
  * Returns a driver for the panel's iframe. Costs ~2–4 s; open it once per test file where possible.
  */
-export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title = 'Keyhole'): Promise<DevToolsPanel> {
+export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title = 'Keyhole', o: { size?: { width: number; height: number } } = {}): Promise<DevToolsPanel> {
   const cdp = await b.context.browser()!.newBrowserCDPSession();
   const targets = async () => ((await cdp.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string; url: string }> }).targetInfos;
   const before = new Set((await targets()).map((t) => t.targetId));
@@ -224,6 +259,7 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
   if (!panelTarget) throw new Error('openDevToolsPanel: the panel did not show');
   const panel = await NestedTarget.attach(cdp, panelTarget.targetId);
   await panel.send('Runtime.enable').catch(() => {});
+  if (o.size) await sizeDockedDevTools(cdp, await targetIdOf(page), front, panel, o.size);
   const driver: DevToolsPanel = {
     evaluate: (expression) => panel.evaluate(expression),
     async waitFor<T>(expression: string, timeoutMs = 15_000): Promise<T> {

@@ -261,6 +261,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           left={
             <TrafficList
               rows={shown}
+              version={storeVersion}
               markers={store.markers}
               selectedSeq={selectedRow?.seq}
               onSelect={setSelected}

@@ -32,8 +32,9 @@ export function HarExportButton({ rows, keyring, version }: { rows: () => Decryp
   };
   return (
     <>
-      <button class="tb-btn" data-testid="har-export" title={t('p_exportHarTitle')} onClick={onExport}>
-        {t('p_exportHar')}
+      <button class="tb-btn" data-testid="har-export" title={t('p_exportHarTitle')} aria-label={t('p_exportHar')} onClick={onExport}>
+        <span class="ico">⤓</span>
+        <span class="lbl">{t('p_exportHar')}</span>
       </button>
       <label class="tb-check" title={t('p_redactTitle')}>
         <input type="checkbox" data-testid="har-redact" checked={redact} onChange={(e) => setRedact((e.target as HTMLInputElement).checked)} />

@@ -3,8 +3,9 @@ import { t } from '../../ui/i18n';
 
 export function HarImportButton({ onFile, busy }: { onFile: (file: File) => void; busy: boolean }) {
   return (
-    <label class={`tb-btn file-label${busy ? ' on' : ''}`} title={t('p_importHarTitle')}>
-      {t('p_importHar')}
+    <label class={`tb-btn file-label${busy ? ' on' : ''}`} title={t('p_importHarTitle')} aria-label={t('p_importHar')}>
+      <span class="ico">⤒</span>
+      <span class="lbl">{t('p_importHar')}</span>
       <input
         type="file"
         accept=".har,application/json"

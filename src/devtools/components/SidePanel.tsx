@@ -6,7 +6,7 @@
  * in the side's header, closed by default, and stay open once opened (remembered, like DevTools'
  * expanded sections).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../ui/i18n';
 import type { CapturedBody, DecryptedSide } from '../inspect-types';
 import { sideText } from '../model/filter';
@@ -36,14 +36,23 @@ const STATUS_LABEL: Record<DecryptedSide['status'], string> = {
 
 const OPEN_KEYS = { anatomy: 'keyhole.panel.open.anatomy', wire: 'keyhole.panel.open.wire' } as const;
 
+/** Both sides show the same toggles: a change on one applies to the other at once. */
+const toggleListeners = new Set<() => void>();
+
 /** A section toggle remembered across rows and panel sessions. */
 function useRemembered(key: string): [boolean, (v: boolean) => void] {
-  const [on, setOn] = useState(() => globalThis.localStorage?.getItem(key) === '1');
+  const read = () => globalThis.localStorage?.getItem(key) === '1';
+  const [on, setOn] = useState(read);
+  useEffect(() => {
+    const l = () => setOn(read());
+    toggleListeners.add(l);
+    return () => void toggleListeners.delete(l);
+  }, [key]);
   return [
     on,
     (v) => {
-      setOn(v);
       globalThis.localStorage?.setItem(key, v ? '1' : '0');
+      for (const l of toggleListeners) l();
     },
   ];
 }

@@ -16,8 +16,9 @@ function initialRatio(key: string, fallback: number): number {
 
 export function SplitPane({ left, right, vertical = false }: { left: ComponentChildren; right?: ComponentChildren; vertical?: boolean }) {
   const key = vertical ? KEY_VERTICAL : KEY;
-  // Stacked, the list gets a quarter: the detail's plaintext is what the user came for.
-  const [ratios, setRatios] = useState(() => ({ [KEY]: initialRatio(KEY, 0.42), [KEY_VERTICAL]: initialRatio(KEY_VERTICAL, 0.25) }));
+  // Stacked, the list gets a fifth (about 5 rows at 700 px), like DevTools' Network panel narrowing its
+  // list when a request is open: the detail's plaintext is what the user came for.
+  const [ratios, setRatios] = useState(() => ({ [KEY]: initialRatio(KEY, 0.42), [KEY_VERTICAL]: initialRatio(KEY_VERTICAL, 0.2) }));
   const ratio = ratios[key]!;
   const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLDivElement>(null);

@@ -59,10 +59,12 @@ export function Toolbar(p: ToolbarProps) {
         title={p.paused ? t('p_resumeTitle') : t('p_pauseTitle')}
         onClick={() => p.onPause(!p.paused)}
       >
-        {p.paused ? t('p_resume') : t('p_recording')}
+        <span class="ico">{p.paused ? '▶' : '●'}</span>
+        <span class="lbl">{p.paused ? t('p_resume') : t('p_recording')}</span>
       </button>
-      <button class="tb-btn" data-testid="clear" title={t('p_clearTitle')} onClick={p.onClear}>
-        {t('p_clear')}
+      <button class="tb-btn" data-testid="clear" title={t('p_clearTitle')} aria-label={t('p_clear')} onClick={p.onClear}>
+        <span class="ico">⊘</span>
+        <span class="lbl">{t('p_clear')}</span>
       </button>
       <label class="tb-check" title={t('p_preserveLogTitle')}>
         <input type="checkbox" data-testid="preserve-log" checked={p.preserve} onChange={(e) => p.onPreserve((e.target as HTMLInputElement).checked)} />

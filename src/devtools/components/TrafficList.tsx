@@ -32,6 +32,8 @@ export function withMarkers(rows: readonly Row[], markers: readonly NavigationMa
 
 export interface TrafficListProps {
   rows: readonly Row[];
+  /** The store's version: `rows` may be the store's own array, mutated in place. */
+  version: number;
   /** Navigation markers to draw (only in time order). */
   markers: readonly NavigationMarker[];
   selectedSeq?: number;
@@ -53,12 +55,12 @@ function useWidth(ref: { current: HTMLElement | null }): number {
   return w;
 }
 
-export function TrafficList({ rows, markers, selectedSeq, onSelect, sort, onSort, emptyMessage }: TrafficListProps) {
+export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sort, onSort, emptyMessage }: TrafficListProps) {
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
   const [widths, setWidths] = useState<ColumnWidths>(() => parseWidths(globalThis.localStorage?.getItem(WIDTHS_KEY)));
   const cols = useMemo(() => visibleColumns(width, widths), [width, widths]);
-  const items = useMemo(() => (sort || markers.length === 0 ? rows.map((row): ListItem => ({ kind: 'row', row })) : withMarkers(rows, markers)), [rows, markers, sort]);
+  const items = useMemo(() => (sort || markers.length === 0 ? rows.map((row): ListItem => ({ kind: 'row', row })) : withMarkers(rows, markers)), [rows, version, markers, sort]);
   const selectedIndex = selectedSeq === undefined ? -1 : items.findIndex((it) => it.kind === 'row' && it.row.seq === selectedSeq);
 
   const onKeyDown = (e: KeyboardEvent) => {
