@@ -22,7 +22,7 @@ export function PrivateKeyForm({ hasKey, set }: { hasKey: boolean; set: (pem: st
         try {
           const r = await set(v.pem);
           setText('');
-          setMessage({ ok: true, text: t('p_privateKeyDone', String(r.unwrapped)) });
+          setMessage({ ok: true, text: r.unwrapped === 1 ? t('p_privateKeyDoneOne') : t('p_privateKeyDone', String(r.unwrapped)) });
         } catch (err) {
           failed(err);
         }
