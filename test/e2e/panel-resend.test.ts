@@ -192,7 +192,8 @@ test("a resend of a followed session's current token warns first, then leaves Ke
   expect(before.refreshToken).toBe(current.refreshToken);
 
   // Edit the refresh row's body to present the current token.
-  await panel.click('[data-testid=edit-resend]');
+  await panel.waitFor(`(() => { const b = document.querySelector('[data-testid=edit-resend]'); return b && !b.disabled; })()`);
+  await panel.evaluate(`document.querySelector('[data-testid=edit-resend]').click()`);
   await panel.waitFor(`!!document.querySelector('[data-testid=resend-editor]')`);
   await setBody(JSON.stringify({ refreshToken: current.refreshToken }, null, 2));
   const refreshes = gateway.stats.count('refresh');

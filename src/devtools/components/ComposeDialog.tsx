@@ -11,13 +11,14 @@ import { pageTargets, type ComposeTarget } from '../resend/compose-targets';
 import { guardTokens, type GuardVerdict } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
 import type { ResendRunner } from './ResendEditor';
+import { t as tr } from '../../ui/i18n';
 
 export function ComposeButton({ runner, keyring }: { runner: ResendRunner; keyring: KeyringSnapshot | undefined }) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button class="tb-btn" data-testid="compose" title="Compose a new SCv2 request over a session Keyhole knows" onClick={() => setOpen(true)}>
-        Compose
+      <button class="tb-btn" data-testid="compose" title={tr('p_rs_composeTitle')} onClick={() => setOpen(true)}>
+        {tr('p_rs_compose')}
       </button>
       {open && <ComposeDialog runner={runner} keyring={keyring} onClose={() => setOpen(false)} />}
     </>
@@ -76,31 +77,31 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
 
   return (
     <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div class="resend-editor" data-testid="compose-dialog" role="dialog" aria-label="Compose">
+      <div class="resend-editor" data-testid="compose-dialog" role="dialog" aria-label={tr('p_rs_compose')}>
         <div class="re-head">
-          <b class="re-title">Compose</b>
-          <span class="hint">sealed with the chosen SC session's request key under a fresh IV, sent from the inspected page</span>
+          <b class="re-title">{tr('p_rs_compose')}</b>
+          <span class="hint">{tr('p_rs_composeHint')}</span>
           <span class="spacer" />
-          <button class="tb-btn" title="Close (Esc)" onClick={onClose}>
+          <button class="tb-btn" title={tr('p_rs_close')} onClick={onClose}>
             ✕
           </button>
         </div>
         <div class="re-body">
-          {targets && targets.length === 0 && <div class="notice">Keyhole knows no SC session to compose over: sign in from the popup, or let the page open one.</div>}
+          {targets && targets.length === 0 && <div class="notice">{tr('p_rs_noTarget')}</div>}
           <div class="re-line">
             <label>
-              Session{' '}
+              {tr('p_rs_session')}{' '}
               <select data-testid="co-session" value={pick} onChange={(e) => (setPick(Number((e.target as HTMLSelectElement).value)), setAccount(-1), reset())}>
                 {(targets ?? []).map((x, i) => (
-                  <option value={i}>{x.origin === 'keyhole' ? `Keyhole: ${x.envName} — ${x.sessionId}` : `${x.envName}`}</option>
+                  <option value={i}>{x.origin === 'keyhole' ? tr('p_rs_keyholeSession', [x.envName, x.sessionId]) : tr('p_rs_pageSession', x.sessionId)}</option>
                 ))}
               </select>
             </label>
             {t && t.accounts.length > 0 && (
-              <label title="Send that account's access token as Authorization: Bearer">
-                Bearer{' '}
+              <label title={tr('p_rs_bearerTitle')}>
+                {tr('p_rs_bearer')}{' '}
                 <select data-testid="co-bearer" value={account} onChange={(e) => (setAccount(Number((e.target as HTMLSelectElement).value)), reset())}>
-                  <option value={-1}>none</option>
+                  <option value={-1}>{tr('p_rs_none')}</option>
                   {t.accounts.map((a, i) => (
                     <option value={i}>{a.label}</option>
                   ))}
@@ -108,21 +109,21 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
               </label>
             )}
             <label>
-              Body form{' '}
+              {tr('p_rs_bodyForm')}{' '}
               <select data-testid="co-form" value={form} onChange={(e) => setForm((e.target as HTMLSelectElement).value as ResendDraft['form'])}>
-                <option value="binary">binary (type 2)</option>
-                <option value="json">JSON {'{v,p}'}</option>
+                <option value="binary">{tr('p_rs_formBinary')}</option>
+                <option value="json">{tr('p_rs_formJson')}</option>
               </select>
             </label>
           </div>
           <div class="re-line">
-            <input class="re-method" data-testid="co-method" value={method} onInput={(e) => setMethod((e.target as HTMLInputElement).value.toUpperCase())} aria-label="Method" />
+            <input class="re-method" data-testid="co-method" value={method} onInput={(e) => setMethod((e.target as HTMLInputElement).value.toUpperCase())} aria-label={tr('p_rs_method')} />
             <span class="hint">{t?.apiBase}</span>
-            <input class="re-path" data-testid="co-path" value={path} onInput={(e) => (setPath((e.target as HTMLInputElement).value), reset())} aria-label="Path under the API base" />
+            <input class="re-path" data-testid="co-path" value={path} onInput={(e) => (setPath((e.target as HTMLInputElement).value), reset())} aria-label={tr('p_rs_path')} />
           </div>
           {t && (
             <details class="re-headers">
-              <summary>Gateway headers (as the client sends them; X-SC-Session-Id {t.sessionId}, X-SC-Version 2 and a fresh X-Request-Id are added)</summary>
+              <summary>{tr('p_rs_gatewayHeaders', t.sessionId)}</summary>
               <div class="re-grid">
                 {Object.entries(t.headers).map(([n, v]) => (
                   <>
@@ -133,7 +134,7 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
               </div>
             </details>
           )}
-          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="co-body" spellcheck={false} value={body} onInput={(e) => (setBody((e.target as HTMLTextAreaElement).value), reset())} aria-label="Plaintext body (JSON)" />
+          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="co-body" spellcheck={false} value={body} onInput={(e) => (setBody((e.target as HTMLTextAreaElement).value), reset())} aria-label={tr('p_rs_body')} />
           {!json.ok && (
             <div class="field-error" data-testid="co-json-error" role="alert">
               {json.message}
@@ -152,7 +153,7 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
         </div>
         <div class="re-foot">
           <button class="primary" data-testid="co-send" disabled={!t || !json.ok || busy || verdict?.kind === 'blocked'} onClick={send}>
-            {busy ? 'Sending…' : verdict?.kind === 'confirm' ? 'Send anyway' : 'Seal and send'}
+            {busy ? tr('p_rs_sending') : verdict?.kind === 'confirm' ? tr('p_rs_sendAnyway') : tr('p_rs_sealSend')}
           </button>
         </div>
       </div>

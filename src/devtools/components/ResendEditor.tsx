@@ -11,6 +11,7 @@ import { checkJson, draftFrom, resendAbility, type ResendDraft, type SessionKeys
 import type { ComposeTarget } from '../resend/compose-targets';
 import { guardTokens, type GuardVerdict, type RecordState } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
+import { t } from '../../ui/i18n';
 import { scSessionGone } from '../resend/new-sc-session';
 
 export interface ResendRunner {
@@ -26,17 +27,13 @@ export interface ResendRunner {
   show(exchangeId: string): void;
 }
 
-const WHY: Record<string, string> = {
-  'not-decrypted': 'Keyhole could not decrypt this request, so it cannot resend it',
-  'no-session': 'This exchange belongs to no SC session',
-  'no-keys': "Keyhole does not hold both of this SC session's keys",
-};
+const WHY: Record<string, string> = { 'not-decrypted': 'p_rs_whyNotDecrypted', 'no-session': 'p_rs_whyNoSession', 'no-keys': 'p_rs_whyNoKeys' };
 
 export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; keyring: KeyringSnapshot | undefined; runner: ResendRunner }) {
   const ability = resendAbility(d, keyring);
   const [editing, setEditing] = useState(false);
   const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'confirm'; message: string }>({ kind: 'idle' });
-  const title = ability.ok ? undefined : WHY[ability.why];
+  const title = ability.ok ? undefined : t(WHY[ability.why]!);
 
   const quick = async (confirmed: boolean, fresh = false) => {
     if (!ability.ok) return;
@@ -58,11 +55,11 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
 
   return (
     <>
-      <button class="tb-btn" data-testid="resend" disabled={!ability.ok || state.kind === 'busy'} title={title ?? 'Send this request again: same plaintext, sealed under a fresh IV with the same session key'} onClick={() => quick(false)}>
-        {state.kind === 'busy' ? 'Sending…' : 'Resend'}
+      <button class="tb-btn" data-testid="resend" disabled={!ability.ok || state.kind === 'busy'} title={title ?? t('p_rs_resendTitle')} onClick={() => quick(false)}>
+        {state.kind === 'busy' ? t('p_rs_sending') : t('p_rs_resend')}
       </button>
-      <button class="tb-btn" data-testid="edit-resend" disabled={!ability.ok} title={title ?? 'Edit the decrypted request, then seal and send it'} onClick={() => setEditing(true)}>
-        Edit and resend
+      <button class="tb-btn" data-testid="edit-resend" disabled={!ability.ok} title={title ?? t('p_rs_editTitle')} onClick={() => setEditing(true)}>
+        {t('p_rs_edit')}
       </button>
       {state.kind === 'error' && (
         <span class="field-error" data-testid="resend-error" role="alert">
@@ -73,10 +70,10 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
         <span class="resend-confirm" data-testid="resend-confirm" role="alert">
           {state.message}{' '}
           <button class="tb-btn on" data-testid="resend-confirm-send" onClick={() => quick(true)}>
-            Send anyway
+            {t('p_rs_sendAnyway')}
           </button>
           <button class="tb-btn" onClick={() => setState({ kind: 'idle' })}>
-            Cancel
+            {t('p_rs_cancel')}
           </button>
         </span>
       )}
@@ -91,9 +88,9 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
 function ScGoneOffer({ sessionId, onSend }: { sessionId?: string; onSend: () => void }) {
   return (
     <span class="resend-confirm" data-testid="sc-gone" role="alert">
-      The SC session {sessionId} is gone (the gateway answered SECURE_CHANNEL.SESSION_NOT_FOUND before reading the body).{' '}
-      <button class="tb-btn on" data-testid="sc-new-session" onClick={onSend} title="Keyhole creates an SC session from this page (same X-Client-Hash) and sends the request over it">
-        Send over a new SC session
+      {t('p_rs_scGone', sessionId ?? '')}{' '}
+      <button class="tb-btn on" data-testid="sc-new-session" onClick={onSend} title={t('p_rs_scNewTitle')}>
+        {t('p_rs_scNew')}
       </button>
     </span>
   );
@@ -144,44 +141,42 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
 
   return (
     <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div class="resend-editor" data-testid="resend-editor" role="dialog" aria-label="Edit and resend">
+      <div class="resend-editor" data-testid="resend-editor" role="dialog" aria-label={t('p_rs_edit')}>
         <div class="re-head">
-          <b class="re-title">Edit and resend</b>
-          <span class="hint">
-            SC session <code>{draft.sessionId}</code> — sealed with its request key under a fresh IV; the answer is decrypted with its response key
-          </span>
+          <b class="re-title">{t('p_rs_edit')}</b>
+          <span class="hint">{t('p_rs_editorHint', draft.sessionId)}</span>
           <span class="spacer" />
-          <button class="tb-btn" title="Close (Esc)" onClick={onClose}>
+          <button class="tb-btn" title={t('p_rs_close')} onClick={onClose}>
             ✕
           </button>
         </div>
         <div class="re-body">
           <div class="re-line">
-            <input class="re-method" data-testid="re-method" value={draft.method} onInput={(e) => set({ method: (e.target as HTMLInputElement).value.toUpperCase() })} aria-label="Method" />
-            <input class="re-path" data-testid="re-path" value={draft.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} aria-label="Path" title={`Relative to ${draft.origin}`} />
+            <input class="re-method" data-testid="re-method" value={draft.method} onInput={(e) => set({ method: (e.target as HTMLInputElement).value.toUpperCase() })} aria-label={t('p_rs_method')} />
+            <input class="re-path" data-testid="re-path" value={draft.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} aria-label={t('p_rs_path')} title={draft.origin} />
           </div>
           <div class="re-line">
             <label>
-              Body form{' '}
+              {t('p_rs_bodyForm')}{' '}
               <select data-testid="re-form" value={draft.form} onChange={(e) => set({ form: (e.target as HTMLSelectElement).value as ResendDraft['form'] })}>
-                <option value="binary">binary (type 2)</option>
-                <option value="json">JSON {'{v,p}'}</option>
+                <option value="binary">{t('p_rs_formBinary')}</option>
+                <option value="json">{t('p_rs_formJson')}</option>
               </select>
             </label>
             <label>
-              AAD{' '}
+              {t('p_rs_aad')}{' '}
               <select data-testid="re-aad" value={draft.aad} onChange={(e) => set({ aad: (e.target as HTMLSelectElement).value as ResendDraft['aad'] })}>
-                <option value="none">none</option>
-                <option value="session-id">session id</option>
+                <option value="none">{t('p_rs_aadNone')}</option>
+                <option value="session-id">{t('p_rs_aadSession')}</option>
               </select>
             </label>
-            <label title="Edit the SC headers Keyhole manages (X-SC-Session-Id, X-SC-Version)">
-              <input type="checkbox" data-testid="re-advanced" checked={advanced} onChange={(e) => setAdvanced((e.target as HTMLInputElement).checked)} /> advanced
+            <label title={t('p_rs_advancedTitle')}>
+              <input type="checkbox" data-testid="re-advanced" checked={advanced} onChange={(e) => setAdvanced((e.target as HTMLInputElement).checked)} /> {t('p_rs_advanced')}
             </label>
           </div>
           <details class="re-headers">
             <summary>
-              Headers ({draft.headers.length + draft.scHeaders.length}; the SC ones are Keyhole's unless advanced)
+              {t('p_rs_headers', String(draft.headers.length + draft.scHeaders.length))}
             </summary>
             <div class="re-grid">
               {draft.scHeaders.map(([n, v], i) => (
@@ -198,10 +193,10 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
               ))}
             </div>
             <button class="tb-btn" onClick={() => set({ headers: [...draft.headers, ['', '']] })}>
-              + header
+              {t('p_rs_addHeader')}
             </button>
           </details>
-          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="re-body" spellcheck={false} value={draft.body} onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })} aria-label="Plaintext body (JSON)" />
+          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="re-body" spellcheck={false} value={draft.body} onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })} aria-label={t('p_rs_body')} />
           {!json.ok && (
             <div class="field-error" data-testid="re-json-error" role="alert">
               {json.message}
@@ -225,10 +220,10 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
         </div>
         <div class="re-foot">
           <button class="primary" data-testid="re-send" disabled={!json.ok || busy || verdict?.kind === 'blocked'} onClick={() => send()}>
-            {busy ? 'Sending…' : verdict?.kind === 'confirm' ? 'Send anyway' : 'Seal and send'}
+            {busy ? t('p_rs_sending') : verdict?.kind === 'confirm' ? t('p_rs_sendAnyway') : t('p_rs_sealSend')}
           </button>
           <button class="tb-btn" onClick={() => setDraft(initial)}>
-            Reset
+            {t('p_rs_reset')}
           </button>
         </div>
       </div>

@@ -6,6 +6,7 @@
 import type { DecryptedExchange } from '../inspect-types';
 import { jsonDiff } from '../resend/json-diff';
 import { JsonTree } from './JsonTree';
+import { t } from '../../ui/i18n';
 
 const NOISE = new Set(['timestamp']);
 
@@ -18,7 +19,7 @@ export function ResentCompare({ resent, original, reveal }: { resent: DecryptedE
   if (!original) {
     return (
       <div class="notice" data-testid="resent-compare">
-        Resent from an exchange that is no longer listed.
+        {t('p_rs_cmpGone')}
       </div>
     );
   }
@@ -27,7 +28,7 @@ export function ResentCompare({ resent, original, reveal }: { resent: DecryptedE
   if (a === undefined || b === undefined) {
     return (
       <div class="notice" data-testid="resent-compare">
-        Resent. One of the two answers is not JSON Keyhole could read, so they cannot be compared.
+        {t('p_rs_cmpNotJson')}
       </div>
     );
   }
@@ -37,8 +38,8 @@ export function ResentCompare({ resent, original, reveal }: { resent: DecryptedE
   return (
     <details class="section resent-compare" data-testid="resent-compare" open>
       <summary>
-        Compared with the original answer: {real.length === 0 ? 'no differences' : `${real.length} difference${real.length === 1 ? '' : 's'}`}
-        {noise > 0 && <span class="hint"> (and the timestamp)</span>}
+        {t('p_rs_cmpSummary', real.length === 0 ? t('p_rs_cmpNone') : real.length === 1 ? t('p_rs_cmpOne') : t('p_rs_cmpMany', String(real.length)))}
+        {noise > 0 && <span class="hint"> {t('p_rs_cmpTimestamp')}</span>}
       </summary>
       {real.length > 0 && (
         <table class="diff" data-testid="json-diff">
@@ -56,11 +57,11 @@ export function ResentCompare({ resent, original, reveal }: { resent: DecryptedE
       )}
       <div class="diff-sides">
         <div>
-          <h3>Original answer</h3>
+          <h3>{t('p_rs_cmpOriginal')}</h3>
           <JsonTree value={a} reveal={reveal} />
         </div>
         <div>
-          <h3>Resent answer</h3>
+          <h3>{t('p_rs_cmpResent')}</h3>
           <JsonTree value={b} reveal={reveal} />
         </div>
       </div>

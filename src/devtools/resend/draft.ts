@@ -9,6 +9,7 @@
  */
 import type { AadMode, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import { jsonErrorAt } from './json-error-at';
+import { t } from '../../ui/i18n';
 
 export type DraftForm = 'binary' | 'json';
 
@@ -97,8 +98,8 @@ export function checkJson(text: string): { ok: true; value: unknown } | { ok: fa
     const before = text.slice(0, pos);
     const line = before.split('\n').length;
     const col = pos - before.lastIndexOf('\n');
-    const what = pos >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[pos])}`;
-    return { ok: false, message: `Invalid JSON at line ${line}, column ${col}: ${what}` };
+    const what = pos >= text.length ? t('p_rs_jsonEnds') : t('p_rs_jsonUnexpected', JSON.stringify(text[pos]));
+    return { ok: false, message: t('p_rs_jsonAt', [String(line), String(col), what]) };
   }
 }
 

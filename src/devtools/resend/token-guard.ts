@@ -10,6 +10,7 @@
  */
 import { refreshTokensIn } from '../../client/refresh-tokens-in';
 import type { DecryptedExchange } from '../inspect-types';
+import { t } from '../../ui/i18n';
 
 export type RecordState = { state: 'spent' | 'current' | 'unknown'; label?: string; followed?: boolean };
 
@@ -40,21 +41,14 @@ export async function guardTokens(body: unknown, rows: readonly DecryptedExchang
     const page = pageTokenState(rows, token);
     const rec = await records(token).catch((): RecordState => ({ state: 'unknown' }));
     if (rec.state === 'spent' || page === 'spent') {
-      const where = rec.state === 'spent' ? `Keyhole's session ${rec.label ?? ''} already rotated away from it`.replace('  ', ' ') : 'a later exchange of this page already rotated it';
-      return {
-        kind: 'blocked',
-        message: `Blocked, nothing was sent: this body presents a refresh token that is already spent (${where}). The gateway would take it as a reuse and revoke the whole token family (§12), signing out the page and Keyhole.`,
-      };
+      const where = rec.state === 'spent' ? t('p_rs_guardWhereKeyhole', rec.label ?? '') : t('p_rs_guardWherePage');
+      return { kind: 'blocked', message: t('p_rs_guardBlocked', where) };
     }
     if (rec.state === 'current') {
       followed ||= !!rec.followed;
-      warnings.push(
-        rec.followed
-          ? `This spends the current refresh token of the followed session ${rec.label ?? ''}: the page's copy is dead afterwards. Keyhole takes the new pair from the answer.`
-          : `This spends the current refresh token of Keyhole's session ${rec.label ?? ''}: Keyhole takes the new pair from the answer, as when the page refreshes it.`,
-      );
+      warnings.push(t(rec.followed ? 'p_rs_guardFollowed' : 'p_rs_guardOwn', rec.label ?? ''));
     } else if (page === 'current') {
-      warnings.push("This spends the page's current refresh token: the page will hold a dead token afterwards. Use \"Follow in Keyhole\" on the answer to keep the new pair.");
+      warnings.push(t('p_rs_guardPage'));
     }
   }
   return warnings.length ? { kind: 'confirm', message: warnings.join(' '), followed } : { kind: 'ok' };
