@@ -14,7 +14,7 @@ export function AnatomyTable({ anatomy }: { anatomy: EnvelopeAnatomy }) {
   if (anatomy.encReqKeyLength !== undefined) rows.push(['encReqKey', `${anatomy.encReqKeyLength} B`]);
   if (anatomy.encRespKeyLength !== undefined) rows.push(['encRespKey', `${anatomy.encRespKeyLength} B`]);
   rows.push(['IV', anatomy.ivHex]);
-  rows.push(['tag', anatomy.tagHex]);
+  rows.push([t('p_anTag'), anatomy.tagHex]);
   rows.push([t('p_anCiphertext'), `${anatomy.ciphertextLength} B`]);
   rows.push([t('p_anTotal'), anatomy.form === 'binary' ? `${anatomy.totalLength} B` : t('p_anChars', String(anatomy.totalLength))]);
   return (

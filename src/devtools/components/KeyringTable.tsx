@@ -45,10 +45,10 @@ export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; r
             <tr key={`${e.sessionId}-${i}`} data-testid="keyring-entry" data-session={e.sessionId ?? ''} data-source={e.source}>
               <td translate={false}>{e.sessionId ?? t('p_noSession')}</td>
               <td style={{ fontFamily: 'var(--sans)' }}>{SOURCE[e.source] ? t(SOURCE[e.source]!) : e.source}</td>
-              <td>{show(i, e.requestKey)}</td>
-              <td>{show(i, e.responseKey)}</td>
-              <td>{e.aad ?? ''}</td>
-              <td>{formatClock(e.addedAt)}</td>
+              <td translate={false}>{show(i, e.requestKey)}</td>
+              <td translate={false}>{show(i, e.responseKey)}</td>
+              <td translate={false}>{e.aad ?? ''}</td>
+              <td translate={false}>{formatClock(e.addedAt)}</td>
               <td style={{ whiteSpace: 'nowrap' }}>
                 <button
                   class="tb-btn"

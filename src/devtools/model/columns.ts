@@ -22,11 +22,11 @@ const str = (v: string | undefined) => v ?? '';
 
 export const COLUMNS: readonly ColumnDef[] = [
   { id: 'time', label: 'p_colTime', width: 92, min: 60, priority: 7, compare: (a, b) => a.startedAt - b.startedAt },
-  { id: 'method', label: 'p_colMethod', width: 52, min: 36, priority: 1, compare: (a, b) => a.summary.method.localeCompare(b.summary.method) },
+  { id: 'method', label: 'p_colMethod', width: 60, min: 36, priority: 1, compare: (a, b) => a.summary.method.localeCompare(b.summary.method) },
   { id: 'path', label: 'p_colPath', width: 0, min: 120, priority: 0, compare: (a, b) => a.summary.shortPath.localeCompare(b.summary.shortPath) },
-  { id: 'status', label: 'p_colStatus', width: 48, min: 36, priority: 2, compare: (a, b) => num(a.summary.status) - num(b.summary.status) },
+  { id: 'status', label: 'p_colStatus', width: 54, min: 36, priority: 2, compare: (a, b) => num(a.summary.status) - num(b.summary.status) },
   { id: 'code', label: 'p_colCode', width: 120, min: 50, priority: 3, compare: (a, b) => str(a.summary.responseCode).localeCompare(str(b.summary.responseCode)) },
-  { id: 'duration', label: 'p_colDuration', width: 58, min: 40, priority: 5, compare: (a, b) => num(a.summary.durationMs) - num(b.summary.durationMs) },
+  { id: 'duration', label: 'p_colDuration', width: 66, min: 40, priority: 5, compare: (a, b) => num(a.summary.durationMs) - num(b.summary.durationMs) },
   { id: 'reqSize', label: 'p_colReqSize', width: 58, min: 40, priority: 8, compare: (a, b) => a.summary.requestSize - b.summary.requestSize },
   { id: 'respSize', label: 'p_colRespSize', width: 58, min: 40, priority: 6, compare: (a, b) => a.summary.responseSize - b.summary.responseSize },
   { id: 'session', label: 'p_colSession', width: 110, min: 50, priority: 9, compare: (a, b) => str(a.summary.sessionId).localeCompare(str(b.summary.sessionId)) },
