@@ -7,7 +7,8 @@
  * stopped worker by itself.
  */
 import type { RpcInput } from '../messaging/rpc';
-import { RELAY_BOUNDARY, type relayRpc } from '../messaging/relay-rpc';
+import type { relayRpc } from '../messaging/relay-rpc';
+import { RELAY_BOUNDARY } from '../messaging/relay-boundary';
 import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
 import { createLimiter, isPriorityMessage, messageSize, toRelayCall } from './relay-convert';
 

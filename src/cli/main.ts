@@ -15,6 +15,10 @@ import { isKeyholeError, KeyholeError } from '../protocol/errors';
 import { decodeKey, utf8Encode } from '../protocol/bytes';
 import { describeEnvelope, openMessage, type EnvelopeAnatomy } from '../protocol/message';
 import pkg from '../../package.json';
+import { config as zodConfig, locales as zodLocales } from 'zod/mini';
+
+// The CLI is Node: zod's English messages cost nothing here (the extension uses terse ones, read-response.ts).
+zodConfig(zodLocales.en());
 
 export interface CliIo {
   stdout: (text: string) => void;

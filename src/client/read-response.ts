@@ -16,9 +16,16 @@ import { StandardEnvelope } from '../protocol/schemas';
 import { errorFromResponse } from '../protocol/server-errors';
 import type { RawResponse } from './transport';
 
-// SCHEMA_INVALID details carry zod's messages to the engineer (CLI, worker errors); zod/mini has no
-// catalogue of its own, so the client, the one place whose messages leave, loads English.
-z.config(z.locales.en());
+// SCHEMA_INVALID details carry zod's messages to the engineer; zod/mini has none of its own ("Invalid
+// input"). A terse one from the issue itself ("invalid_type: expected number") instead of zod's English
+// catalogue, which would cost the service worker ~1.6 KB gzipped (issue #12); the CLI loads the catalogue.
+z.config({
+  localeError: (iss) => {
+    const i = iss as { code: string; expected?: unknown; minimum?: unknown; maximum?: unknown; keys?: unknown[] };
+    const detail = i.expected !== undefined ? `expected ${String(i.expected)}` : i.minimum !== undefined ? `minimum ${String(i.minimum)}` : i.maximum !== undefined ? `maximum ${String(i.maximum)}` : i.keys ? i.keys.join(', ') : '';
+    return detail ? `${i.code}: ${detail}` : i.code;
+  },
+});
 
 export type ResponseForm = 'binary' | 'json-envelope' | 'plain-json';
 

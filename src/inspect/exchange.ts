@@ -133,9 +133,9 @@ function slabAllocator(): (n: number) => Uint8Array {
 }
 
 /** For bytes kept with a body (HAR import). */
-export const slabAlloc = slabAllocator();
+export const slabAlloc = /* @__PURE__ */ slabAllocator();
 /** For bytes dropped soon (a JSON envelope's `p` while it is opened): separate, so kept bodies never pin them. */
-export const scratchAlloc = slabAllocator();
+export const scratchAlloc = /* @__PURE__ */ slabAllocator();
 
 export function headerValue(h: Record<string, string>, name: string): string | undefined {
   const want = name.toLowerCase();

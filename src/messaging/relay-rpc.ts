@@ -13,8 +13,9 @@ export type RelayExchange = z.infer<typeof RelayExchange>;
 
 const Ok = z.object({ ok: z.literal(true) });
 
-/** The boundary name alone, for the relay's fire-and-forget sender (capture/relay.ts). */
-export const RELAY_BOUNDARY = 'relay';
+import { RELAY_BOUNDARY } from './relay-boundary';
+
+export { RELAY_BOUNDARY };
 
 export const relayRpc = /* @__PURE__ */ defineRpc(RELAY_BOUNDARY, {
   /** The hook is installed in this tab (sent once per document). */

@@ -80,8 +80,11 @@ export function toBase64Portable(b: Uint8Array): string {
   return btoa(bytesToLatin1(b));
 }
 
-const B64_INDEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64_INDEX['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+const B64_INDEX = /* @__PURE__ */ (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) t['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+  return t;
+})();
 
 /**
  * Strict standard Base64 (alphabet `+/`, padded, no whitespace) → bytes in `alloc`'s memory, or undefined.
@@ -93,15 +96,23 @@ for (let i = 0; i < 64; i++) B64_INDEX['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
  * as fewer bytes than the length implies (k skipped characters lose at least ¾k − ½ > 0 bytes).
  */
 export function decodeStdBase64(s: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): { bytes: Uint8Array; canonical: boolean } | undefined {
-  return nativeBase64 ? decodeStd(s, alloc, true) : decodeStd(s, alloc, false);
+  const bytes = decodeStd(s, alloc, nativeBase64);
+  return bytes && { bytes, canonical: canonicalPadding(s) };
 }
 
 /** decodeStdBase64 by the fallback path, whatever the runtime has (for the tests). */
 export function decodeStdBase64Portable(s: string, alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n)): { bytes: Uint8Array; canonical: boolean } | undefined {
-  return decodeStd(s, alloc, false);
+  const bytes = decodeStd(s, alloc, false);
+  return bytes && { bytes, canonical: canonicalPadding(s) };
 }
 
-function decodeStd(s: string, alloc: (n: number) => Uint8Array, native: boolean): { bytes: Uint8Array; canonical: boolean } | undefined {
+/** The padding bits of a string decodeStd accepted are zero (toBase64 of its bytes gives it back). */
+function canonicalPadding(s: string): boolean {
+  const n = s.length;
+  return s.charCodeAt(n - 1) !== 0x3d ? true : s.charCodeAt(n - 2) === 0x3d ? (B64_INDEX[s.charCodeAt(n - 3)] & 0x0f) === 0 : (B64_INDEX[s.charCodeAt(n - 2)] & 0x03) === 0;
+}
+
+function decodeStd(s: string, alloc: (n: number) => Uint8Array, native: boolean): Uint8Array | undefined {
   const n = s.length;
   if (n % 4 !== 0) return undefined;
   const pad = n > 0 && s.charCodeAt(n - 1) === 0x3d ? (s.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
@@ -125,15 +136,14 @@ function decodeStd(s: string, alloc: (n: number) => Uint8Array, native: boolean)
     bytes = alloc(size);
     for (let i = 0; i < size; i++) bytes[i] = bin.charCodeAt(i);
   }
-  const canonical = pad === 2 ? (B64_INDEX[s.charCodeAt(n - 3)] & 0x0f) === 0 : pad === 1 ? (B64_INDEX[s.charCodeAt(n - 2)] & 0x03) === 0 : true;
-  return { bytes, canonical };
+  return bytes;
 }
 
 /** Strict standard Base64: alphabet `+/`, padding required, no whitespace. */
 export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
-  const d = decodeStdBase64(s);
-  if (!d) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
-  return d.bytes as Uint8Array<ArrayBuffer>;
+  const bytes = decodeStd(s, (n) => new Uint8Array(n), nativeBase64);
+  if (!bytes) throw new KeyholeError('INPUT_INVALID', 'bytes: invalid base64');
+  return bytes as Uint8Array<ArrayBuffer>;
 }
 
 const STD_RE = /^[A-Za-z0-9+/]*={0,2}$/;
