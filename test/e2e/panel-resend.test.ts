@@ -272,6 +272,13 @@ test("Compose over one of Keyhole's own sessions: its SC keys, its gateway heade
     const p = document.querySelector('[data-testid=co-path]'); p.value = '/web/v1/system/auth/login/initiate'; p.dispatchEvent(new Event('input', { bubbles: true }));
     const b = document.querySelector('[data-testid=co-body]'); b.value = ${JSON.stringify(JSON.stringify({ email: 'demo@keyhole.test', password: 'keyhole-demo-1' }))}; b.dispatchEvent(new Event('input', { bubbles: true }));
   })()`);
+  // The SC headers are Keyhole's: read-only until "advanced" is ticked (then editable); gateway headers always are.
+  const scLocked = () => panel.evaluate<boolean[]>(`[...document.querySelectorAll('[data-testid=compose-dialog] input[data-sc]')].map((i) => i.readOnly)`);
+  expect(await scLocked()).toEqual([true, true, true, true]);
+  await panel.evaluate(`document.querySelector('[data-testid=co-advanced]').click()`);
+  expect(await scLocked()).toEqual([false, false, false, false]);
+  await panel.evaluate(`document.querySelector('[data-testid=co-advanced]').click()`);
+  expect(await scLocked()).toEqual([true, true, true, true]);
   answers.length = 0;
   const rowsBefore = await panel.evaluate<number>(`__keyhole.store.rows.length`);
   await panel.click('[data-testid=co-send]');
@@ -286,5 +293,6 @@ test("Compose over one of Keyhole's own sessions: its SC keys, its gateway heade
   expect(scStates).toContain(row.sessionId);
   expect(row).toMatchObject({ source: 'resend', verdict: 'decrypted', auth: `Bearer ${own.accessToken}`, cf: '127.0.0.1' });
   expect(row.resentFrom).toBeUndefined();
+  expect(await panel.evaluate<string>(`__keyhole.store.rows.at(-1).data.exchange.requestHeaders['x-sc-session-id']`)).toBe(row.sessionId);
   expect(gateway.store.getScSession(row.sessionId)?.clientHash).toBe(row.hash);
 });

@@ -1,8 +1,9 @@
 /**
  * Compose (issue #9): a new request to any path of an API base, over a session Keyhole knows — one of
  * Keyhole's own SC sessions (its access token as `Authorization: Bearer` when asked) or a page session
- * whose keys the keyring holds. The gateway headers are filled in as that client sends them and shown
- * read-only; Keyhole manages the SC headers. Sealed, sent from the page and shown like a resend.
+ * whose keys the keyring holds. The gateway headers are filled in as that client sends them (editable);
+ * the SC headers are Keyhole's and read-only unless "advanced" is on. Sealed, sent from the page and
+ * shown like a resend.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { KeyringSnapshot } from '../inspect-types';
@@ -11,6 +12,7 @@ import { pageTargets, type ComposeTarget } from '../resend/compose-targets';
 import { guardTokens, type GuardVerdict } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
 import type { ResendRunner } from './ResendEditor';
+import { AdvancedSwitch, HeaderGrid } from './HeaderGrid';
 import { t as tr } from '../../ui/i18n';
 
 export function ComposeButton({ runner, keyring }: { runner: ResendRunner; keyring: KeyringSnapshot | undefined }) {
@@ -33,6 +35,9 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
   const [path, setPath] = useState('/web/v1/');
   const [body, setBody] = useState('{\n  \n}');
   const [form, setForm] = useState<ResendDraft['form']>('binary');
+  const [aad, setAad] = useState<ResendDraft['aad']>('none');
+  const [advanced, setAdvanced] = useState(false);
+  const [hdrs, setHdrs] = useState<Pick<ResendDraft, 'headers' | 'scHeaders'>>({ headers: [], scHeaders: [] });
   const [busy, setBusy] = useState(false);
   const [verdict, setVerdict] = useState<GuardVerdict>();
   const [error, setError] = useState<string>();
@@ -46,6 +51,10 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
     );
   }, []);
   const t = targets?.[pick];
+  // A target's headers as its client sends them; picking another target starts from its own.
+  useEffect(() => {
+    if (t) setHdrs({ headers: Object.entries(t.headers), scHeaders: [['X-SC-Session-Id', t.sessionId], ['X-SC-Version', '2']] });
+  }, [t]);
   const json = checkJson(body);
   const reset = () => {
     setVerdict(undefined);
@@ -61,11 +70,11 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
         const v = await guardTokens(json.value, runner.rows(), runner.records);
         if (v.kind !== 'ok') return setVerdict(v);
       }
-      const headers = Object.entries(t.headers);
       const bearer = account >= 0 ? t.accounts[account] : undefined;
+      const headers = hdrs.headers.filter(([n]) => !(bearer && /^authorization$/i.test(n.trim())));
       if (bearer) headers.push(['Authorization', `Bearer ${bearer.accessToken}`]);
-      const draft: ResendDraft = { method, path, origin: t.apiBase, headers, scHeaders: [], body, form, aad: 'none', sessionId: t.sessionId };
-      const out = await runner.compose(draft, { sessionId: t.sessionId, requestKey: t.requestKey, responseKey: t.responseKey });
+      const draft: ResendDraft = { method, path, origin: t.apiBase, headers, scHeaders: hdrs.scHeaders, body, form, aad, sessionId: t.sessionId };
+      const out = await runner.compose(draft, { sessionId: t.sessionId, requestKey: t.requestKey, responseKey: t.responseKey }, advanced);
       runner.show(out.exchange.id);
       onClose();
     } catch (e) {
@@ -115,25 +124,21 @@ function ComposeDialog({ runner, keyring, onClose }: { runner: ResendRunner; key
                 <option value="json">{tr('p_rs_formJson')}</option>
               </select>
             </label>
+            <label>
+              {tr('p_rs_aad')}{' '}
+              <select data-testid="co-aad" value={aad} onChange={(e) => setAad((e.target as HTMLSelectElement).value as ResendDraft['aad'])}>
+                <option value="none">{tr('p_rs_aadNone')}</option>
+                <option value="session-id">{tr('p_rs_aadSession')}</option>
+              </select>
+            </label>
+            <AdvancedSwitch checked={advanced} onChange={setAdvanced} testId="co-advanced" />
           </div>
           <div class="re-line">
             <input class="re-method" data-testid="co-method" value={method} onInput={(e) => setMethod((e.target as HTMLInputElement).value.toUpperCase())} aria-label={tr('p_rs_method')} />
             <span class="hint">{t?.apiBase}</span>
             <input class="re-path" data-testid="co-path" value={path} onInput={(e) => (setPath((e.target as HTMLInputElement).value), reset())} aria-label={tr('p_rs_path')} />
           </div>
-          {t && (
-            <details class="re-headers">
-              <summary>{tr('p_rs_gatewayHeaders', t.sessionId)}</summary>
-              <div class="re-grid">
-                {Object.entries(t.headers).map(([n, v]) => (
-                  <>
-                    <input value={n} readOnly />
-                    <input value={v} readOnly />
-                  </>
-                ))}
-              </div>
-            </details>
-          )}
+          {t && <HeaderGrid draft={hdrs} advanced={advanced} onChange={(p) => (setHdrs((x) => ({ ...x, ...p })), reset())} />}
           <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="co-body" spellcheck={false} value={body} onInput={(e) => (setBody((e.target as HTMLTextAreaElement).value), reset())} aria-label={tr('p_rs_body')} />
           {!json.ok && (
             <div class="field-error" data-testid="co-json-error" role="alert">

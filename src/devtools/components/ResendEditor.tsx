@@ -13,6 +13,7 @@ import { guardTokens, type GuardVerdict, type RecordState } from '../resend/toke
 import { codedErrorText } from '../model/key-input';
 import { t } from '../../ui/i18n';
 import { scSessionGone } from '../resend/new-sc-session';
+import { AdvancedSwitch, HeaderGrid } from './HeaderGrid';
 
 export interface ResendRunner {
   /** Seals, sends from the page, returns the resent exchange (already decrypted by the worker). */
@@ -20,7 +21,7 @@ export interface ResendRunner {
   rows(): readonly DecryptedExchange[];
   records(token: string): Promise<RecordState>;
   /** Compose: a new request over a session Keyhole knows (no original). */
-  compose(draft: ResendDraft, keys: SessionKeys): Promise<DecryptedExchange>;
+  compose(draft: ResendDraft, keys: SessionKeys, advanced: boolean): Promise<DecryptedExchange>;
   /** Keyhole's own SC sessions (the worker's composeTargets). */
   targets(): Promise<ComposeTarget[]>;
   /** Select the new row. */
@@ -114,8 +115,6 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
     setVerdict(undefined);
     setError(undefined);
   };
-  const setHeader = (list: 'headers' | 'scHeaders', i: number, at: 0 | 1, v: string) =>
-    set({ [list]: draft[list].map((h, j) => (j === i ? ((at === 0 ? [v, h[1]] : [h[0], v]) as [string, string]) : h)) });
 
   const send = async () => {
     if (!json.ok) return;
@@ -170,32 +169,9 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
                 <option value="session-id">{t('p_rs_aadSession')}</option>
               </select>
             </label>
-            <label title={t('p_rs_advancedTitle')}>
-              <input type="checkbox" data-testid="re-advanced" checked={advanced} onChange={(e) => setAdvanced((e.target as HTMLInputElement).checked)} /> {t('p_rs_advanced')}
-            </label>
+            <AdvancedSwitch checked={advanced} onChange={setAdvanced} testId="re-advanced" />
           </div>
-          <details class="re-headers">
-            <summary>
-              {t('p_rs_headers', String(draft.headers.length + draft.scHeaders.length))}
-            </summary>
-            <div class="re-grid">
-              {draft.scHeaders.map(([n, v], i) => (
-                <>
-                  <input value={n} readOnly={!advanced} data-sc="1" onInput={(e) => setHeader('scHeaders', i, 0, (e.target as HTMLInputElement).value)} />
-                  <input value={v} readOnly={!advanced} data-sc="1" data-testid={`re-sc-${n.toLowerCase()}`} onInput={(e) => setHeader('scHeaders', i, 1, (e.target as HTMLInputElement).value)} />
-                </>
-              ))}
-              {draft.headers.map(([n, v], i) => (
-                <>
-                  <input value={n} onInput={(e) => setHeader('headers', i, 0, (e.target as HTMLInputElement).value)} />
-                  <input value={v} onInput={(e) => setHeader('headers', i, 1, (e.target as HTMLInputElement).value)} />
-                </>
-              ))}
-            </div>
-            <button class="tb-btn" onClick={() => set({ headers: [...draft.headers, ['', '']] })}>
-              {t('p_rs_addHeader')}
-            </button>
-          </details>
+          <HeaderGrid draft={draft} advanced={advanced} onChange={set} />
           <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="re-body" spellcheck={false} value={draft.body} onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })} aria-label={t('p_rs_body')} />
           {!json.ok && (
             <div class="field-error" data-testid="re-json-error" role="alert">

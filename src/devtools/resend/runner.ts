@@ -39,7 +39,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       o.store.upsert([exchange]);
       return exchange;
     },
-    async compose(draft, keys) {
+    async compose(draft, keys, advanced) {
       const d = deps((r) => sendFromPage(r, { tabId: o.tabId }));
       // Keyhole's own session keys reach the panel's keyring only through the worker: add them for this decryption.
       d.decrypt = async (ex) => {
@@ -47,7 +47,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
         ring.add({ sessionId: keys.sessionId, requestKey: keys.requestKey, responseKey: keys.responseKey, source: 'keyhole-session' });
         return decryptExchange(ex, ring);
       };
-      const { exchange } = await performResend(undefined, draft, keys, { advanced: false }, d);
+      const { exchange } = await performResend(undefined, draft, keys, { advanced }, d);
       o.store.upsert([exchange]);
       return exchange;
     },
