@@ -1,9 +1,10 @@
 /**
  * Validation of what a user types into the Keys tab, before anything is sent to the service worker
- * (which validates again: zod at every edge). Messages name the field so the form can show them inline.
+ * (which validates again: zod at every edge). Messages name the field so the form can show them inline,
+ * in the browser's language.
  */
-import * as z from '../../protocol/zod';
 import { decodeKey, toBase64 } from '../../protocol/bytes';
+import { t } from '../../ui/i18n';
 import type { ErrorCode } from '../inspect-types';
 
 export interface ManualKeyForm {
@@ -22,28 +23,34 @@ export interface ManualKey {
 export type FieldErrors = Partial<Record<keyof ManualKeyForm | 'form', string>>;
 
 /** Session ids are opaque server strings (spec §6 "sess_…"); only bound their size and charset. */
-const SessionId = z.string().check(z.trim(), z.minLength(1, 'Session id is required'), z.maxLength(200, 'Session id is too long'), z.regex(/^[\x21-\x7e]+$/, 'Session id must be printable ASCII without spaces'));
+function sessionIdError(sid: string): string | undefined {
+  if (sid === '') return t('p_key_sidRequired');
+  if (sid.length > 200) return t('p_key_sidTooLong');
+  if (!/^[\x21-\x7e]+$/.test(sid)) return t('p_key_sidAscii');
+  return undefined;
+}
 
-function keyField(text: string, label: string): { value?: string; error?: string } {
+function keyField(text: string, messageKey: string): { value?: string; error?: string } {
   if (text.trim() === '') return {};
   try {
     return { value: toBase64(decodeKey(text)) };
   } catch {
-    return { error: `${label} must be 32 bytes: 64 hex characters or base64` };
+    return { error: t(messageKey) };
   }
 }
 
 export function validateManualKey(form: ManualKeyForm): { ok: true; value: ManualKey } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const sid = SessionId.safeParse(form.sessionId);
-  if (!sid.success) errors.sessionId = sid.error.issues[0]?.message ?? 'Invalid session id';
-  const req = keyField(form.requestKey, 'Request key');
-  const resp = keyField(form.responseKey, 'Response key');
+  const sessionId = form.sessionId.trim();
+  const sidError = sessionIdError(sessionId);
+  if (sidError) errors.sessionId = sidError;
+  const req = keyField(form.requestKey, 'p_key_badRequestKey');
+  const resp = keyField(form.responseKey, 'p_key_badResponseKey');
   if (req.error) errors.requestKey = req.error;
   if (resp.error) errors.responseKey = resp.error;
-  if (!req.error && !resp.error && !req.value && !resp.value) errors.form = 'Enter a request key, a response key or both';
+  if (!req.error && !resp.error && !req.value && !resp.value) errors.form = t('p_key_needOne');
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { sessionId: sid.data!, requestKey: req.value, responseKey: resp.value } };
+  return { ok: true, value: { sessionId, requestKey: req.value, responseKey: resp.value } };
 }
 
 const PEM_RE = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/;
@@ -64,16 +71,16 @@ const refuse = (code: ErrorCode, message: string): PemCheck => ({ ok: false, cod
  * one Keyhole can use (PKCS#1, passphrase-protected, not RSA, damaged).
  */
 export async function validatePrivateKeyPem(text: string): Promise<PemCheck> {
-  const t = text.trim();
-  if (/BEGIN RSA PRIVATE KEY/.test(t)) return refuse('RSA_BAD_KEY', 'This is a PKCS#1 key; convert it with: openssl pkcs8 -topk8 -nocrypt');
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(t)) return refuse('RSA_BAD_KEY', 'Encrypted keys are not supported; export it without a passphrase');
-  const m = PEM_RE.exec(t);
-  if (!m) return refuse('INPUT_INVALID', 'Paste a PKCS#8 PEM block (-----BEGIN PRIVATE KEY-----)');
+  const pem = text.trim();
+  if (/BEGIN RSA PRIVATE KEY/.test(pem)) return refuse('RSA_BAD_KEY', t('p_key_pkcs1'));
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) return refuse('RSA_BAD_KEY', t('p_key_encrypted'));
+  const m = PEM_RE.exec(pem);
+  if (!m) return refuse('INPUT_INVALID', t('p_key_noPem'));
   try {
     const der = Uint8Array.from(atob(m[1].replace(/\s+/g, '')), (c) => c.charCodeAt(0));
     await crypto.subtle.importKey('pkcs8', der, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['decrypt']);
   } catch {
-    return refuse('RSA_BAD_KEY', 'Not an RSA private key WebCrypto can import');
+    return refuse('RSA_BAD_KEY', t('p_key_notRsa'));
   }
   return { ok: true, pem: m[0] };
 }

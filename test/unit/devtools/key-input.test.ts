@@ -1,6 +1,13 @@
 import { expect, test } from 'vitest';
 import { codedErrorText, validateManualKey, validatePrivateKeyPem } from '../../../src/devtools/model/key-input';
 import { KeyholeError } from '../../../src/protocol/errors';
+import { beforeAll } from 'vitest';
+import { i18nStub } from '../helpers/en-catalogue';
+
+// The messages come from the English catalogue, as chrome.i18n would give them.
+beforeAll(() => {
+  (globalThis as { chrome?: unknown }).chrome = i18nStub('en');
+});
 
 const hex = '00'.repeat(31) + 'ff';
 const b64 = Buffer.alloc(32, 7).toString('base64');

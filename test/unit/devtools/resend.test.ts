@@ -8,18 +8,12 @@ import { jsonDiff } from '../../../src/devtools/resend/json-diff';
 import { refreshTokensIn } from '../../../src/client/refresh-tokens-in';
 import type { KeyringSnapshot } from '../../../src/devtools/inspect-types';
 import { exchange } from './fixtures';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { beforeAll } from 'vitest';
+import { i18nStub } from '../helpers/en-catalogue';
 
 // The messages come from the English catalogue, as chrome.i18n would give them.
 beforeAll(() => {
-  const en = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../public/_locales/en/messages.json'), 'utf8')) as Record<string, { message: string }>;
-  const getMessage = (k: string, subs?: string | string[]) => {
-    const list = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
-    return (en[k]?.message ?? '').replace(/\$(\d)/g, (_, n: string) => list[Number(n) - 1] ?? '');
-  };
-  (globalThis as { chrome?: unknown }).chrome = { i18n: { getMessage } };
+  (globalThis as { chrome?: unknown }).chrome = i18nStub('en');
 });
 
 const K1 = 'A'.repeat(43) + '=';

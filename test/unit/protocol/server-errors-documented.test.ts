@@ -2,15 +2,12 @@
  * §11 of the protocol reference lists the documented error codes; a client must recognise each one and
  * show the server's own message for any code it does not know (issue #11).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { errorFromResponse } from '../../../src/protocol/server-errors';
 import { errorText } from '../../../src/ui/i18n';
+import { catalogue, i18nStub } from '../helpers/en-catalogue';
 
-const dir = resolve(import.meta.dirname, '../../../public/_locales');
 const LOCALES = ['en', 'zh_CN', 'zh_TW', 'ja', 'vi'];
-const load = (l: string) => JSON.parse(readFileSync(resolve(dir, l, 'messages.json'), 'utf8')) as Record<string, { message: string }>;
 
 /** The §11 table (scv2-protocol.md), with its HTTP statuses, plus the numeric scheme. */
 const DOCUMENTED: Array<[string, number]> = [
@@ -44,7 +41,7 @@ describe('documented codes (§11)', () => {
     const e = errorFromResponse(status, { success: false, code: serverCode, message: 'x' });
     expect(e.code).not.toBe('SERVER_ERROR');
     expect(e.serverCode).toBe(serverCode);
-    for (const l of LOCALES) expect(load(l)[`err_${e.code}`]?.message, `${l}: err_${e.code}`).toBeTruthy();
+    for (const l of LOCALES) expect(catalogue(l)[`err_${e.code}`]?.message, `${l}: err_${e.code}`).toBeTruthy();
   });
 
   test.each(GENERIC)('%s is a server error', (serverCode, status) => {
@@ -53,16 +50,9 @@ describe('documented codes (§11)', () => {
 });
 
 describe('errorText in the browser language', () => {
-  const en = load('en');
+  const en = catalogue('en');
   beforeEach(() => {
-    vi.stubGlobal('chrome', {
-      i18n: {
-        getMessage: (k: string, subs?: string | string[]) => {
-          const list = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
-          return en[k]?.message.replace(/\$(\d)/g, (_m, n: string) => list[Number(n) - 1] ?? '') ?? '';
-        },
-      },
-    });
+    vi.stubGlobal('chrome', i18nStub('en'));
   });
   afterEach(() => vi.unstubAllGlobals());
 
