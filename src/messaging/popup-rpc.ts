@@ -31,7 +31,7 @@ export const popupRpc = defineRpc('popup', {
   popupState: { input: z.object({}), output: PopupState },
   refreshSession: { input: Key, output: SessionView },
   signInStart: {
-    input: z.object({ envId: z.string(), email: z.string().check(z.trim(), z.minLength(1), z.maxLength(320)), password: z.string().check(z.minLength(1), z.maxLength(1024)) }),
+    input: z.object({ envId: z.string(), email: z.string().check(z.trim(), z.minLength(1), z.maxLength(320)), password: z.string().check(z.minLength(8), z.maxLength(128)) }),
     output: z.object({ loginSessionId: z.string(), mfaMethods: z.array(MfaMethod), expiresIn: z.optional(z.number()) }),
   },
   signInComplete: {

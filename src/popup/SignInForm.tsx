@@ -57,6 +57,11 @@ export function SignInForm({ envs, activeEnvId, onSession, onCancel }: Props) {
       });
     }
     if (!login) {
+      // §11: passwords are 8–128 characters; a gateway refuses others, so say it before anything is sent.
+      if (password.length < 8 || password.length > 128) {
+        setError(t('errPasswordLength'));
+        return;
+      }
       return run(async () => {
         const r = await rpc.call('signInStart', { envId, email, password });
         setLogin({ id: r.loginSessionId, methods: r.mfaMethods });

@@ -39,6 +39,12 @@ test('sign-in failures are shown in words; then the demo account signs in and th
   const popup = await openPopup(browser);
   const form = popup.getByTestId('signin-form');
   await form.getByTestId('signin-email').fill(DEMO.email);
+  // §11: 8–128 characters. A shorter password is refused in the popup, before anything is sent.
+  const initiates = gw.stats.count('login.initiate');
+  await form.getByTestId('signin-password').fill('short');
+  await form.getByTestId('signin-submit').click();
+  await expect.poll(() => popup.getByTestId('signin-error').textContent()).toMatch(/8 to 128 characters/);
+  expect(gw.stats.count('login.initiate')).toBe(initiates);
   await form.getByTestId('signin-password').fill('wrong-password');
   await form.getByTestId('signin-submit').click();
   await expect.poll(() => popup.getByTestId('signin-error').textContent()).toMatch(/wrong email or password/i);
