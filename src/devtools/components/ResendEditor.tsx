@@ -9,11 +9,12 @@ import { useMemo, useState } from 'preact/hooks';
 import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import { checkJson, draftFrom, resendAbility, type ResendDraft, type SessionKeys } from '../resend/draft';
 import type { ComposeTarget } from '../resend/compose-targets';
-import { guardTokens, type GuardVerdict, type RecordState } from '../resend/token-guard';
+import { guardTokens, type RecordState } from '../resend/token-guard';
 import { codedErrorText } from '../model/key-input';
 import { t } from '../../ui/i18n';
 import { scSessionGone } from '../resend/new-sc-session';
 import { AdvancedSwitch, HeaderGrid } from './HeaderGrid';
+import { BodyField, EditorDialog, FormAndAad, SendButton, SendFeedback, useGuardedSend } from './EditorDialog';
 
 export interface ResendRunner {
   /** Seals, sends from the page, returns the resent exchange (already decrypted by the worker). */
@@ -106,103 +107,40 @@ export function ResendEditor({ d, runner, onClose }: { d: DecryptedExchange; run
   const initial = useMemo(() => draftFrom(d), [d]);
   const [draft, setDraft] = useState<ResendDraft>(initial);
   const [advanced, setAdvanced] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [verdict, setVerdict] = useState<GuardVerdict>();
-  const [error, setError] = useState<string>();
+  const s = useGuardedSend(runner, onClose);
   const json = checkJson(draft.body);
   const set = (patch: Partial<ResendDraft>) => {
     setDraft((x) => ({ ...x, ...patch }));
-    setVerdict(undefined);
-    setError(undefined);
+    s.reset();
   };
-
-  const send = async () => {
-    if (!json.ok) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (verdict?.kind !== 'confirm') {
-        const v = await guardTokens(json.value, runner.rows(), runner.records);
-        if (v.kind !== 'ok') {
-          setVerdict(v);
-          return;
-        }
-      }
-      const out = await runner.run(d, draft, advanced);
-      runner.show(out.exchange.id);
-      onClose(); // the new row is selected: if its SC session was gone, its detail offers a new one
-    } catch (e) {
-      setError(codedErrorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const send = () => json.ok && s.send(json.value, () => runner.run(d, draft, advanced));
 
   return (
-    <div class="resend-overlay" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div class="resend-editor" data-testid="resend-editor" role="dialog" aria-label={t('p_rs_edit')}>
-        <div class="re-head">
-          <b class="re-title">{t('p_rs_edit')}</b>
-          <span class="hint">{t('p_rs_editorHint', draft.sessionId)}</span>
-          <span class="spacer" />
-          <button class="tb-btn" title={t('p_rs_close')} onClick={onClose}>
-            ✕
-          </button>
-        </div>
-        <div class="re-body">
-          <div class="re-line">
-            <input class="re-method" data-testid="re-method" value={draft.method} onInput={(e) => set({ method: (e.target as HTMLInputElement).value.toUpperCase() })} aria-label={t('p_rs_method')} />
-            <input class="re-path" data-testid="re-path" value={draft.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} aria-label={t('p_rs_path')} title={draft.origin} />
-          </div>
-          <div class="re-line">
-            <label>
-              {t('p_rs_bodyForm')}{' '}
-              <select data-testid="re-form" value={draft.form} onChange={(e) => set({ form: (e.target as HTMLSelectElement).value as ResendDraft['form'] })}>
-                <option value="binary">{t('p_rs_formBinary')}</option>
-                <option value="json">{t('p_rs_formJson')}</option>
-              </select>
-            </label>
-            <label>
-              {t('p_rs_aad')}{' '}
-              <select data-testid="re-aad" value={draft.aad} onChange={(e) => set({ aad: (e.target as HTMLSelectElement).value as ResendDraft['aad'] })}>
-                <option value="none">{t('p_rs_aadNone')}</option>
-                <option value="session-id">{t('p_rs_aadSession')}</option>
-              </select>
-            </label>
-            <AdvancedSwitch checked={advanced} onChange={setAdvanced} testId="re-advanced" />
-          </div>
-          <HeaderGrid draft={draft} advanced={advanced} onChange={set} />
-          <textarea class={`re-json${json.ok ? '' : ' invalid'}`} data-testid="re-body" spellcheck={false} value={draft.body} onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })} aria-label={t('p_rs_body')} />
-          {!json.ok && (
-            <div class="field-error" data-testid="re-json-error" role="alert">
-              {json.message}
-            </div>
-          )}
-          {verdict?.kind === 'blocked' && (
-            <div class="notice conflict" data-testid="resend-blocked" role="alert">
-              {verdict.message}
-            </div>
-          )}
-          {verdict?.kind === 'confirm' && (
-            <div class="notice" data-testid="resend-confirm" role="alert">
-              {verdict.message}
-            </div>
-          )}
-          {error && (
-            <div class="field-error" data-testid="resend-error" role="alert">
-              {error}
-            </div>
-          )}
-        </div>
-        <div class="re-foot">
-          <button class="primary" data-testid="re-send" disabled={!json.ok || busy || verdict?.kind === 'blocked'} onClick={() => send()}>
-            {busy ? t('p_rs_sending') : verdict?.kind === 'confirm' ? t('p_rs_sendAnyway') : t('p_rs_sealSend')}
-          </button>
+    <EditorDialog
+      testId="resend-editor"
+      title={t('p_rs_edit')}
+      hint={t('p_rs_editorHint', draft.sessionId)}
+      onClose={onClose}
+      foot={
+        <>
+          <SendButton testId="re-send" ready={json.ok} busy={s.busy} verdict={s.verdict} onClick={send} />
           <button class="tb-btn" onClick={() => setDraft(initial)}>
             {t('p_rs_reset')}
           </button>
-        </div>
+        </>
+      }
+    >
+      <div class="re-line">
+        <input class="re-method" data-testid="re-method" value={draft.method} onInput={(e) => set({ method: (e.target as HTMLInputElement).value.toUpperCase() })} aria-label={t('p_rs_method')} />
+        <input class="re-path" data-testid="re-path" value={draft.path} onInput={(e) => set({ path: (e.target as HTMLInputElement).value })} aria-label={t('p_rs_path')} title={draft.origin} />
       </div>
-    </div>
+      <div class="re-line">
+        <FormAndAad prefix="re" form={draft.form} aad={draft.aad} onChange={set} />
+        <AdvancedSwitch checked={advanced} onChange={setAdvanced} testId="re-advanced" />
+      </div>
+      <HeaderGrid draft={draft} advanced={advanced} onChange={set} />
+      <BodyField prefix="re" value={draft.body} json={json} onInput={(body) => set({ body })} />
+      <SendFeedback verdict={s.verdict} error={s.error} />
+    </EditorDialog>
   );
 }

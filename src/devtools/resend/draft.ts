@@ -89,8 +89,10 @@ function formatBody(d: DecryptedExchange): string {
   return d.request.text ?? '{}';
 }
 
+export type CheckedJson = { ok: true; value: unknown } | { ok: false; message: string };
+
 /** The body as typed, checked as JSON; the error names where it broke, as the user sees it. */
-export function checkJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+export function checkJson(text: string): CheckedJson {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
