@@ -38,9 +38,11 @@ function plainFetch(page: Page, url: string, headers: Record<string, string>, si
   );
 }
 
-/** In the panel: select the page's own login row, click Resend, wait for the resent row's decrypted answer on screen. */
+/** In the panel: select the newest login row, click Resend, wait for the resent row's decrypted answer on screen. */
 async function resendClick(panel: DevToolsPanel): Promise<number> {
-  await panel.evaluate(`[...document.querySelectorAll('[data-testid=traffic-row]')].filter(r => r.dataset.path.endsWith('/login/initiate') && !r.dataset.resentFrom)[0].dispatchEvent(new MouseEvent('mousedown', { bubbles: true }))`);
+  // The newest login row (after the first round, the last resend: still on screen and selected). The
+  // page's original may have scrolled out of the virtual list, which keeps only visible rows in the DOM.
+  await selectLastRow(panel, '/login/initiate');
   await panel.waitFor(`(() => { const b = document.querySelector('[data-testid=resend]'); return b && !b.disabled && b.textContent === 'Resend'; })()`);
   return panel.evaluate<number>(`new Promise((resolve) => {
     const n = __keyhole.store.rows.filter(r => r.data.exchange.resentFrom).length;
