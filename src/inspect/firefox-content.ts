@@ -16,7 +16,7 @@
  * Latin-1 letters — so it is converted by the likelier reading and flagged `lossy`: the panel says so,
  * and decryption still tries it (the GCM tag proves the bytes right or wrong). Never silently wrong.
  */
-import { bytesToLatin1, decodeStdBase64, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
+import { bytesToLatin1, decodeStdBase64, isValidUtf8, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
 import { capturedAsciiBody, capturedBody, MAX_BODY_BYTES, type CapturedBody } from './exchange';
 
 /** Firefox's NetworkHelper.mimeCategoryMap, the entries in its text categories. */
@@ -44,15 +44,6 @@ export function isFirefoxTextMimeType(mimeType: string): boolean {
 const NON_ASCII = /[^\0-\x7f]/;
 const LATIN1_HIGH = /[\x80-\xff]/;
 const ABOVE_LATIN1 = /[^\0-\xff]/;
-
-function isValidUtf8(b: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `text` is what Firefox's converter produced (step 1 above): the wire bytes, and whether they are sure. */
 function fromConvertedText(text: string): { bytes: Uint8Array; lossy: boolean } {

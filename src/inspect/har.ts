@@ -14,7 +14,7 @@
  * plaintext, key source and AAD mode. Redacted by default (tokens, Authorization, keys).
  */
 import * as z from '../protocol/zod';
-import { decodeStdBase64, fromBase64Any, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
+import { decodeStdBase64, fromBase64Any, isValidUtf8, latin1ToBytes, toBase64, utf8Encode } from '../protocol/bytes';
 import { KeyholeError } from '../protocol/errors';
 import type { DecryptedExchange, DecryptedSide } from './decrypt-exchange';
 import { MAX_BODY_BYTES, capturedAsciiBody, capturedBody, slabAlloc, type CapturedBody, type CapturedExchange } from './exchange';
@@ -176,15 +176,6 @@ export function looksMangledBinary(text: string): boolean {
   return text.includes('\uFFFD') || (text.length >= 3 && text.startsWith('SC') && text.charCodeAt(2) < 0x20);
 }
 
-function isValidUtf8(b: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // ── export ───────────────────────────────────────────────────────────────────
 
 export interface Har {
@@ -309,5 +300,4 @@ function sideInfo(s: DecryptedSide, redact: boolean, dir: 'request' | 'response'
   }
   return info;
 }
-
 

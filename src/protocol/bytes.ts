@@ -29,6 +29,16 @@ export function utf8Decode(b: Uint8Array): string {
   }
 }
 
+/** True when the bytes are well-formed UTF-8 (the fatal decoder accepts them). */
+export function isValidUtf8(b: Uint8Array): boolean {
+  try {
+    fatalDecoder.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Lenient UTF-8 decode (U+FFFD for invalid sequences) — for display of authenticated plaintext. */
 export function utf8DecodeLenient(b: Uint8Array): string {
   return lenientDecoder.decode(b);

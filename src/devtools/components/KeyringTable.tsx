@@ -5,8 +5,8 @@ import type { KeyringSnapshot } from '../inspect-types';
 import { maskSecret } from '../model/secrets';
 import { formatClock } from '../model/format';
 
-/** Message keys of the key sources. */
-const SOURCE: Record<string, string> = {
+/** Message keys of the key sources (KeyringEntry.source, DecryptedSide.keySource). */
+const KEY_SOURCE_LABEL: Record<string, string> = {
   'page-handshake': 'p_srcPageHandshake',
   type1: 'p_srcType1',
   trial: 'p_srcTrial',
@@ -14,6 +14,12 @@ const SOURCE: Record<string, string> = {
   manual: 'p_srcManual',
   'private-key': 'p_srcPrivateKey',
 };
+
+/** The key source in the browser's language; an unknown one as it came. */
+export function keySourceLabel(source: string): string {
+  const key = KEY_SOURCE_LABEL[source];
+  return key ? t(key) : source;
+}
 
 export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; remove: (index: number) => void }) {
   const [revealed, setRevealed] = useState<Set<number>>(new Set());
@@ -44,7 +50,7 @@ export function KeyringTable({ keyring, remove }: { keyring?: KeyringSnapshot; r
           {keyring.entries.map((e, i) => (
             <tr key={`${e.sessionId}-${i}`} data-testid="keyring-entry" data-session={e.sessionId ?? ''} data-source={e.source}>
               <td translate={false}>{e.sessionId ?? t('p_noSession')}</td>
-              <td style={{ fontFamily: 'var(--sans)' }}>{SOURCE[e.source] ? t(SOURCE[e.source]!) : e.source}</td>
+              <td style={{ fontFamily: 'var(--sans)' }}>{keySourceLabel(e.source)}</td>
               <td translate={false}>{show(i, e.requestKey)}</td>
               <td translate={false}>{show(i, e.responseKey)}</td>
               <td translate={false}>{e.aad ?? ''}</td>

@@ -16,16 +16,8 @@ import { CopyButton } from './CopyButton';
 import { DecryptError } from './DecryptError';
 import { JsonTree } from './JsonTree';
 import { WireBytes } from './WireBytes';
+import { keySourceLabel } from './KeyringTable';
 
-/** Message keys of the key sources (DecryptedSide.keySource). */
-const SOURCE_LABEL: Record<string, string> = {
-  'page-handshake': 'p_srcPageHandshake',
-  type1: 'p_srcType1',
-  trial: 'p_srcTrial',
-  'keyhole-session': 'p_srcKeyholeSession',
-  manual: 'p_srcManual',
-  'private-key': 'p_srcPrivateKey',
-};
 
 const STATUS_LABEL: Record<DecryptedSide['status'], string> = {
   decrypted: 'p_verdictDecrypted',
@@ -78,7 +70,7 @@ export function SidePanel({ kind, side, body, reveal }: SidePanelProps) {
   const canWire = side.status !== 'failed' && !!body;
   const how =
     side.status === 'decrypted'
-      ? t('p_decryptedWith', [side.keySource && SOURCE_LABEL[side.keySource] ? t(SOURCE_LABEL[side.keySource]!) : (side.keySource ?? t('p_srcKnownKey')), side.aad === 'session-id' ? t('p_aadSessionId') : t('p_aadNone')])
+      ? t('p_decryptedWith', [side.keySource ? keySourceLabel(side.keySource) : t('p_srcKnownKey'), side.aad === 'session-id' ? t('p_aadSessionId') : t('p_aadNone')])
       : undefined;
   return (
     <section class="side" data-testid={`decrypted-${kind}`} data-status={side.status}>
