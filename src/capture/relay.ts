@@ -40,7 +40,17 @@ if (!flags.__keyholeRelay) {
   flags.__keyholeRelay = true;
   // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
   pairWithCounterpart((node) => node.addEventListener(MESSAGE_EVENT, (e) => onMessage((e as CustomEvent).detail)));
-  if (window === window.top) send('hello', { url: location.href });
+  // Nothing else at document_start (issue #12: a captured page pays nothing it can feel): "hooked" is
+  // told after the page's load, or with its first captured message, whichever comes first, so neither the
+  // extension bindings nor a woken worker compete with the page while it loads.
+  if (window === window.top) addEventListener('load', () => later(greet), { once: true });
+}
+
+let greeted = false;
+function greet(): void {
+  if (greeted || window !== window.top) return;
+  greeted = true;
+  send('hello', { url: location.href });
 }
 
 function onMessage(data: unknown): void {
@@ -51,6 +61,7 @@ function onMessage(data: unknown): void {
   later(() => {
     const call = toRelayCall(data);
     if (!call) return;
+    greet();
     switch (call.method) {
       case 'exchange':
         return send('exchange', call.input);

@@ -29,15 +29,19 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** `lang`: the browser's UI language (what chrome.i18n follows), e.g. 'ja' (`--lang` plus LANGUAGE for Linux). */
-export async function launchExtension(options: { colorScheme?: 'light' | 'dark'; lang?: string } = {}): Promise<ExtensionBrowser> {
-  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`no built extension in ${DIST}: run npm run build`);
+/**
+ * `lang`: the browser's UI language (what chrome.i18n follows), e.g. 'ja' (`--lang` plus LANGUAGE for Linux).
+ * `dist`: another unpacked extension instead of Keyhole's build (a bench's control); it needs a service worker.
+ */
+export async function launchExtension(options: { colorScheme?: 'light' | 'dark'; lang?: string; dist?: string } = {}): Promise<ExtensionBrowser> {
+  const dist = options.dist ?? DIST;
+  if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`no built extension in ${dist}: run npm run build`);
   const profile = mkdtempSync(join(tmpdir(), 'keyhole-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     colorScheme: options.colorScheme ?? 'light',
-    args: [...BROWSER_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`, ...(options.lang ? [`--lang=${options.lang}`] : [])],
+    args: [...BROWSER_ARGS, `--disable-extensions-except=${dist}`, `--load-extension=${dist}`, ...(options.lang ? [`--lang=${options.lang}`] : [])],
     ...(options.lang ? { locale: options.lang, env: { ...process.env, LANGUAGE: options.lang, LANG: `${options.lang.replace('-', '_')}.UTF-8` } } : {}),
   });
   const serviceWorker = async (): Promise<Worker> => {
