@@ -4,6 +4,7 @@
  * tested). A failing bench is reported and the others still run; the exit code says whether all ran.
  */
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
@@ -14,9 +15,12 @@ const files = readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
+/** 1-minute load average: ratios on a loaded machine move, so each bench says what it ran under. */
+const load = () => loadavg()[0]!.toFixed(2);
+
 let failed = 0;
 for (const file of files) {
-  console.log(`\n=== ${file}`);
+  console.log(`\n=== ${file}   (load average ${load()} at start, ${new Date().toISOString().slice(11, 19)} UTC)`);
   const started = performance.now();
   try {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { run?: () => Promise<void> };
@@ -26,6 +30,6 @@ for (const file of files) {
     failed++;
     console.error(`bench ${file} failed:`, e instanceof Error ? e.stack : e);
   }
-  console.log(`(${file}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`(${file}: ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${load()} at the end)`);
 }
 process.exit(failed ? 1 : 0);
