@@ -7,7 +7,7 @@
  * event loop so the list can paint and the user can cancel.
  */
 import * as z from '../../protocol/zod';
-import { fromHarEntry } from '../../inspect';
+import { base64Head, fromHarEntry } from '../../inspect';
 import { KeyholeError } from '../../protocol/errors';
 import { HarScanner } from './har-reader';
 import { macrotask } from '../model/macrotask';
@@ -289,5 +289,5 @@ function isNoKey(d: DecryptedExchange): boolean {
 /** Cheap pre-filter: /session calls (spec §6) and type-1 request bodies ("SC" 2 1, §8). */
 function looksLikeHandshake(ex: CapturedExchange): boolean {
   if (/\/secure-channel\/session\/?(\?|#|$)/.test(ex.url)) return true;
-  return ex.requestBody?.base64.startsWith('U0MCAQ') ?? false;
+  return ex.requestBody !== undefined && base64Head(ex.requestBody).startsWith('U0MCAQ');
 }

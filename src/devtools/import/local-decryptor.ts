@@ -12,7 +12,7 @@
  * driven by model/redecrypt.ts), and a private key set later gets the imported handshakes to unwrap
  * (learnPanelHandshakes): the rows never need importing again.
  */
-import { Keyring, classifyPath, decryptExchange, pathOf } from '../../inspect';
+import { Keyring, base64Head, classifyPath, decryptExchange, pathOf } from '../../inspect';
 import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import type { PanelBackend } from '../backend/backend';
 import type { ChunkDecryptor } from './har-import';
@@ -29,7 +29,7 @@ export function isHandshake(ex: CapturedExchange): boolean {
   const kind = classifyPath(pathOf(ex.url));
   if (kind === 'session') return true;
   // Type-1 inline key exchange: binary "SC" 0x02 0x01 (spec §8) — base64 "U0MCAQ".
-  return ex.requestBody?.base64.startsWith('U0MCAQ') ?? false;
+  return ex.requestBody !== undefined && base64Head(ex.requestBody).startsWith('U0MCAQ');
 }
 
 

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { readBody } from '../../../src/inspect/decrypt-exchange';
-import { capturedAsciiBody, bodyBytes, bodyAsciiText } from '../../../src/inspect/exchange';
+import { base64Head, capturedAsciiBody, capturedBody, bodyBytes, bodyAsciiText } from '../../../src/inspect/exchange';
 import { detectBodyForm } from '../../../src/protocol/detect';
 import { describeEnvelope } from '../../../src/protocol/message';
 import { decodeStdBase64, fromBase64 } from '../../../src/protocol/bytes';
@@ -72,4 +72,17 @@ test('an ASCII body keeps its text and still yields exact bytes and base64', () 
   expect(b).toEqual({ base64: Buffer.from('{"v":2,"p":"AAAA"}').toString('base64'), size: 18, truncated: false });
   expect(bodyAsciiText(b)).toBe('{"v":2,"p":"AAAA"}');
   expect(Buffer.from(bodyBytes(b)!).toString()).toBe('{"v":2,"p":"AAAA"}');
+});
+
+test('an ASCII body\'s lazy base64 reads as a plain string everywhere (spread, JSON, structured clone); base64Head agrees', () => {
+  for (const text of ['{"v":2,"p":"AAAA"}', 'SC\x02\x01\x05rest', 'SC\x02\x01\x7f', 'SC\x02\x01', 'ab']) {
+    const want = Buffer.from(text, 'latin1').toString('base64');
+    const b = capturedAsciiBody(text);
+    expect({ ...b }).toEqual({ base64: want, size: text.length, truncated: false });
+    expect(JSON.parse(JSON.stringify(b))).toEqual({ base64: want, size: text.length, truncated: false });
+    expect(structuredClone(b)).toEqual({ base64: want, size: text.length, truncated: false });
+    expect(base64Head(b)).toBe(want.slice(0, 8));
+    const bytes = Buffer.from(text, 'latin1');
+    expect(base64Head(capturedBody(new Uint8Array(bytes), want, false))).toBe(want.slice(0, 8));
+  }
 });
