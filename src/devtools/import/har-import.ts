@@ -94,12 +94,16 @@ export interface EntrySource {
   estimate(): number;
 }
 
-/** Serves the rest of a whole-file parse (the fallback when the incremental reader gives up). */
+/**
+ * Serves the rest of a whole-file parse. Entries handed out are dropped from the list, so a chunk's
+ * raw entries can be collected once it is converted instead of living until the import ends.
+ */
 function fromList(list: unknown[]): EntrySource['next'] {
   let i = 0;
   return async (max) => {
     if (i >= list.length) return undefined;
     const out = list.slice(i, i + max);
+    list.fill(undefined, i, i + out.length);
     i += out.length;
     return out;
   };
@@ -132,16 +136,24 @@ export function textEntrySource(text: string): EntrySource {
 }
 
 /**
- * Entries of a HAR file read in pieces: the first ones are parsed while the rest is still being read
- * (a 36 MB File takes ~0.3–0.5 s to read whole). A small first piece so the first rows come at once,
- * then pieces doubling up to large ones (few decode calls); the next piece is always being read while
- * the scanner works.
+ * Entries of a HAR file: the first batch parsed while the rest is still being read (a 36 MB File
+ * takes ~0.3–0.5 s to read whole), everything after it from one whole-file read and JSON.parse.
+ *
+ * The first batch comes from small pieces (the first one 512 KB, then doubling up to `piece`) through
+ * the scanner, so the first rows show at once. Once it is handed out, the whole file is read and
+ * parsed in one go, as any importer must: scanning 36 MB entry by entry (brace matching, one
+ * JSON.parse per entry, re-buffering each piece) cost ~0.3 s more than one JSON.parse (the panel
+ * bench). Should that parse fail (a truncated or damaged file), the scanner carries on over the rest
+ * of the text, so the valid entries before the damage still arrive and the error is the same coded
+ * one as before (INPUT_INVALID, SCHEMA_INVALID) — exactly what a scan to the end gave.
  */
 export function fileEntrySource(file: Blob, firstPiece = 512 * 1024, piece = 8 * 1024 * 1024): EntrySource {
   const scanner = new HarScanner();
   const decoder = new TextDecoder(); // UTF-8, BOM stripped, U+FFFD for bad bytes: what Blob.text() does
   let offset = 0;
   let size = 0;
+  /** Characters of decoded text pushed into the scanner (a prefix of file.text()). */
+  let pushed = 0;
   const readNext = (): Promise<ArrayBuffer> | undefined => {
     if (offset >= file.size) return undefined;
     // Doubling from the first piece up to `piece`: the second chunk does not wait for a whole 8 MB read.
@@ -151,15 +163,45 @@ export function fileEntrySource(file: Blob, firstPiece = 512 * 1024, piece = 8 *
     offset = end;
     return p;
   };
+  const push = (text: string) => {
+    pushed += text.length;
+    scanner.push(text);
+  };
   let ahead = readNext();
+  /** The whole file's text, read once the first batch is out (undefined before, or when the pieces were the file). */
+  let whole: Promise<string> | undefined;
   let fallback: EntrySource['next'] | undefined;
   let exact: number | undefined;
   return {
     async next(max) {
       if (fallback) return fallback(max);
+      if (whole) {
+        const text = await whole;
+        whole = undefined;
+        let all: unknown[] | undefined;
+        try {
+          all = harEntries(text);
+        } catch {
+          // Damaged: let the scanner read on to the damage (same rows, same coded error at the end).
+        }
+        if (all) {
+          exact = all.length;
+          fallback = fromList(all.slice(scanner.count));
+          return fallback(max);
+        }
+        push(text.slice(pushed));
+        scanner.end();
+      }
       for (;;) {
         const r = scanner.take(max);
-        if (r.status === 'entries') return r.entries;
+        if (r.status === 'entries') {
+          // The first batch is out: read the rest whole (unless the pieces already reached the end).
+          if (ahead && !whole) {
+            ahead = undefined;
+            whole = file.text();
+          }
+          return r.entries;
+        }
         if (r.status === 'done') {
           exact = scanner.count;
           return undefined;
@@ -172,13 +214,13 @@ export function fileEntrySource(file: Blob, firstPiece = 512 * 1024, piece = 8 *
           return fallback(max);
         }
         if (!ahead) {
-          scanner.push(decoder.decode());
+          push(decoder.decode());
           scanner.end();
           continue;
         }
         const bytes = await ahead;
         ahead = readNext();
-        scanner.push(decoder.decode(bytes, { stream: true }));
+        push(decoder.decode(bytes, { stream: true }));
       }
     },
     // Characters ≈ bytes for a HAR (JSON punctuation, Base64 and mostly-ASCII text).
@@ -193,15 +235,23 @@ function estimateTotal(count: number, consumed: number, length: number): number 
 
 // ── the import ───────────────────────────────────────────────────────────────────────────────────
 
-/** The next frame (or 50 ms, for a hidden panel where requestAnimationFrame does not run). */
+/**
+ * Until the frame after the one that drew the first rows has begun (or 50 ms, for a hidden panel where
+ * requestAnimationFrame does not run). The rows are rendered in one frame's callbacks and presented at
+ * its end; the next frame's callback is the first moment they are surely on screen. Waiting for it
+ * matters since the bulk after the first rows starts with one long whole-file JSON.parse, which would
+ * otherwise hold that next frame back (~16 ms once, against ~0.2 s of a first-rows frame delayed).
+ */
 function nextPaint(): Promise<void> {
   if (typeof requestAnimationFrame !== 'function') return macrotask();
   return new Promise<void>((resolve) => {
     const t = setTimeout(resolve, 50);
-    requestAnimationFrame(() => {
-      clearTimeout(t);
-      void macrotask().then(resolve);
-    });
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        clearTimeout(t);
+        void macrotask().then(resolve);
+      }),
+    );
   });
 }
 
