@@ -43,7 +43,9 @@ if (!flags.__keyholeRelay) {
   // Nothing else at document_start (issue #12: a captured page pays nothing it can feel): "hooked" is
   // told after the page's load, or with its first captured message, whichever comes first, so neither the
   // extension bindings nor a woken worker compete with the page while it loads.
-  if (window === window.top) addEventListener('load', () => later(greet), { once: true });
+  // (greet() itself skips frames.)
+  if (document.readyState === 'complete') later(greet);
+  else addEventListener('load', () => later(greet), { once: true });
 }
 
 let greeted = false;
