@@ -31,7 +31,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-type Out = { native: boolean; enc: string[]; encUrl: string[]; dec: Array<number[] | null>; decPortable: Array<number[] | null>; canon: Array<boolean | null>; any: Array<number[] | string> };
+type Out = { native: boolean; nativeHex: boolean; hex: string[]; hexPortable: string[]; enc: string[]; encUrl: string[]; dec: Array<number[] | null>; decPortable: Array<number[] | null>; canon: Array<boolean | null>; any: Array<number[] | string> };
 
 function inPage(p: Page, blobs: string[], strings: string[]): Promise<Out> {
   return p.evaluate(
@@ -41,6 +41,9 @@ function inPage(p: Page, blobs: string[], strings: string[]): Promise<Out> {
       const dec = strings.map((s) => b.decodeStdBase64(s));
       return {
         native: b.nativeBase64,
+        nativeHex: typeof (Uint8Array.prototype as unknown as { toHex?: unknown }).toHex === 'function',
+        hex: bytes.map((x) => b.toHex(x)),
+        hexPortable: bytes.map((x) => b.toHexPortable(x)),
         enc: bytes.map((x) => b.toBase64(x)),
         encUrl: bytes.map((x) => b.toBase64Url(x)),
         dec: dec.map((d) => (d ? [...d.bytes] : null)),
@@ -69,6 +72,10 @@ describe('native Base64 in Chromium', () => {
     const r = await inPage(page, blobs.map((b) => b.toString('hex')), strings);
     expect(r.native).toBe(true);
     expect(r.enc).toEqual(blobs.map((b) => b.toString('base64')));
+    // toHex: native there too (flat strings for the panel's anatomy), same as Buffer and the fallback.
+    expect(r.nativeHex).toBe(true);
+    expect(r.hex).toEqual(blobs.map((b) => b.toString('hex')));
+    expect(r.hexPortable).toEqual(r.hex);
     expect(r.encUrl).toEqual(blobs.map((b) => b.toString('base64url')));
     blobs.forEach((b, i) => {
       expect(r.dec[i]).toEqual([...b]);
