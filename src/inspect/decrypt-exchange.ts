@@ -123,13 +123,17 @@ async function decryptExchangeUnsafe(ex: CapturedExchange, keyring: Keyring, o: 
     const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
     return { exchange: ex, path, kind, sessionId: sessionId.slice(0, MAX_SESSION_ID_LENGTH), request: side(ex.requestBody), response: side(ex.responseBody) };
   }
-  const response = await decryptSide(ex.responseBody, 'response', headerId, keyring, o);
-  const request = await decryptSide(ex.requestBody, 'request', sessionId, keyring, o);
+  const got: { plaintext?: Uint8Array } = {};
+  const response = await openSide(ex.responseBody, 'response', headerId, keyring, o, got);
+  const request = await openSide(ex.requestBody, 'request', sessionId, keyring, o);
   const out: DecryptedExchange = { exchange: ex, path, kind, request, response };
   if (sessionId !== undefined) out.sessionId = sessionId;
-  const code = isRecord(response.json) ? response.json.code : undefined;
+  // The answer's JSON is read once here (the code column, follow detection) and not kept: a row's
+  // plaintexts are decoded and parsed again only when something reads them (lazySide).
+  const json = got.plaintext ? parseJsonOrUndefined(plaintextText(got.plaintext)) : response.json;
+  const code = isRecord(json) ? json.code : undefined;
   if (typeof code === 'string' || typeof code === 'number') out.responseCode = String(code);
-  const follow = followOf(ex, kind, response);
+  const follow = followOf(ex, kind, json);
   if (follow) out.follow = follow;
   return out;
 }
@@ -159,9 +163,9 @@ function sessionIdFromData(json: unknown): string | undefined {
 }
 
 /** A response carrying a token pair (login complete, refresh) can be adopted by Keyhole. */
-function followOf(ex: CapturedExchange, kind: ExchangeKind, response: DecryptedSide): DecryptedExchange['follow'] {
+function followOf(ex: CapturedExchange, kind: ExchangeKind, responseJson: unknown): DecryptedExchange['follow'] {
   if (kind !== 'login-complete' && kind !== 'refresh') return undefined;
-  const data = isRecord(response.json) ? response.json.data : undefined;
+  const data = isRecord(responseJson) ? responseJson.data : undefined;
   if (!isRecord(data) || typeof data.refreshToken !== 'string' || typeof data.accessToken !== 'string') return undefined;
   const apiBase = apiBaseOf(ex.url);
   return apiBase ? { apiBase, kind: kind === 'refresh' ? 'refresh' : 'login' } : undefined;
@@ -173,6 +177,18 @@ export async function decryptSide(
   sessionId: string | undefined,
   keyring: Keyring,
   o: DecryptOptions = {},
+): Promise<DecryptedSide> {
+  return openSide(body, dir, sessionId, keyring, o);
+}
+
+/** decryptSide; `got.plaintext` gets the plaintext bytes when it opened (read once, keeping no text or tree). */
+async function openSide(
+  body: CapturedBody | undefined,
+  dir: 'request' | 'response',
+  sessionId: string | undefined,
+  keyring: Keyring,
+  o: DecryptOptions,
+  got?: { plaintext?: Uint8Array },
 ): Promise<DecryptedSide> {
   if (!body) return { form: 'none', status: 'none' };
   if (body.truncated) {
@@ -222,11 +238,8 @@ export async function decryptSide(
         if (ascii !== undefined) releaseAsciiText(body); // only needed until it opens: keep the heap small
         const source = record(keyring, c, dir, sessionId);
         if (sessionId) keyring.noteAad(sessionId, mode);
-        const text = plaintextText(plaintext);
-        const side: DecryptedSide = { form, status: 'decrypted', anatomy, text, keySource: source, aad: mode };
-        const json = parseJsonOrUndefined(text);
-        if (json !== undefined) side.json = json;
-        return side;
+        if (got) got.plaintext = plaintext;
+        return decryptedSide(form, anatomy, plaintext, source, mode);
       }
     }
   }
@@ -354,6 +367,54 @@ async function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array 
     if (!env.alternative || !(e instanceof KeyholeError) || e.code !== 'AEAD_AUTH_FAILED') throw e;
     return defaultAead.open(key, env.alternative.iv, env.alternative.sealed, aad);
   }
+}
+
+// ── a decrypted side: plaintext bytes kept, text and JSON made when first read ──────────────────
+
+/**
+ * A decrypted side whose `text` (lenient UTF-8 of the plaintext) and `json` (its parse, or undefined)
+ * are made on first read and then kept. Why: a HAR import of 10,000 exchanges decoded and parsed
+ * 20,000 plaintexts that no list column needs (only the answer's `code`, read once from the bytes) and
+ * kept every string and tree on the JS heap, which the GC then copied and marked on every collection
+ * (the panel bench, issue #12). Both are own enumerable accessors, so spreading, JSON, structured
+ * clone and zod see plain values, and each can be assigned. Neither throws (lenient decode, parse
+ * guarded), as the eager values did not.
+ */
+function decryptedSide(form: 'binary' | 'json-envelope', anatomy: EnvelopeAnatomy, plaintext: Uint8Array, keySource: KeySource, aad: AadMode): DecryptedSide {
+  let bytes: Uint8Array | undefined = plaintext;
+  let text: string | undefined;
+  let json: unknown;
+  let parsed = false;
+  const side: DecryptedSide = {
+    form,
+    status: 'decrypted',
+    anatomy,
+    get text(): string {
+      if (text === undefined) {
+        text = plaintextText(bytes!);
+        bytes = undefined;
+      }
+      return text;
+    },
+    set text(v: string | undefined) {
+      text = v ?? '';
+      bytes = undefined;
+    },
+    get json(): unknown {
+      if (!parsed) {
+        parsed = true;
+        json = parseJsonOrUndefined(side.text!);
+      }
+      return json;
+    },
+    set json(v: unknown) {
+      parsed = true;
+      json = v;
+    },
+    keySource,
+    aad,
+  };
+  return side;
 }
 
 /**

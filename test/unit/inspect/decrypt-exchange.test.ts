@@ -1,6 +1,7 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { Keyring } from '../../../src/inspect/keyring';
-import { decryptExchange } from '../../../src/inspect/decrypt-exchange';
+import { DecryptedSideSchema, decryptExchange } from '../../../src/inspect/decrypt-exchange';
 import { API, aesKey, b64, binaryEnvelope, exchange, jsonEnvelope, ok } from './fixtures';
 
 const refreshUrl = `${API}/web/v1/system/auth/token/refresh`;
@@ -99,5 +100,68 @@ describe('decryptExchange', () => {
     ex.responseBody!.lossy = true;
     const d = await decryptExchange(ex, s.k);
     expect(d.response.error?.message).toContain('lossy');
+  });
+});
+
+describe('a decrypted side made lazily (issue #12: text and JSON only when read)', () => {
+  const plaintextReq = '{"refreshToken":"r1","n":1}';
+  async function refreshRow() {
+    const s = session();
+    const d = await decryptExchange(
+      exchange({ url: refreshUrl, reqHeaders: s.headers, req: binaryEnvelope(2, s.requestKey, plaintextReq), res: jsonEnvelope(s.responseKey, ok({ accessToken: 'a2', refreshToken: 'r2', expiresIn: 3600 })) }),
+      s.k,
+    );
+    return { s, d };
+  }
+
+  test('the answer code and follow come from the answer read once; text and json equal the eager values', async () => {
+    const { d } = await refreshRow();
+    expect(d.responseCode).toBe('2000');
+    expect(d.follow).toEqual({ apiBase: API, kind: 'refresh' });
+    expect(d.request.text).toBe(plaintextReq);
+    expect(d.request.json).toEqual(JSON.parse(plaintextReq));
+    expect(d.response.json).toEqual(JSON.parse(ok({ accessToken: 'a2', refreshToken: 'r2', expiresIn: 3600 })));
+    expect(d.response.text).toBe(ok({ accessToken: 'a2', refreshToken: 'r2', expiresIn: 3600 }));
+  });
+
+  test('each is made once and kept (the same tree on every read)', async () => {
+    const { d } = await refreshRow();
+    expect(d.request.json).toBe(d.request.json);
+    expect(d.response.text).toBe(d.response.text);
+  });
+
+  test('spread, JSON, structured clone and the port schema see plain values', async () => {
+    const { d } = await refreshRow();
+    const want = { form: 'binary', status: 'decrypted', text: plaintextReq, json: JSON.parse(plaintextReq), keySource: 'manual', aad: 'none' };
+    expect({ ...d.request }).toMatchObject(want);
+    expect(JSON.parse(JSON.stringify(d.request))).toMatchObject(want);
+    expect(structuredClone(d.request)).toMatchObject(want);
+    expect(DecryptedSideSchema.parse(d.request)).toMatchObject(want);
+    expect(Object.getOwnPropertyDescriptor(d.request, 'text')?.enumerable).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(d.request, 'json')?.enumerable).toBe(true);
+  });
+
+  test('assignable, like the data properties they replace', async () => {
+    const { d } = await refreshRow();
+    d.request.json = { replaced: true };
+    d.request.text = 'x';
+    expect(d.request.json).toEqual({ replaced: true });
+    expect(d.request.text).toBe('x');
+  });
+
+  test('a plaintext that is not JSON: text as decoded (lenient UTF-8), json undefined, nothing throws', async () => {
+    const s = session();
+    // "a", an invalid UTF-8 byte, "b", sealed as a binary type-2 envelope.
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', s.requestKey, iv);
+    const ct = Buffer.concat([c.update(Buffer.from([0x61, 0xff, 0x62])), c.final()]);
+    const bad = Buffer.concat([Buffer.from([0x53, 0x43, 0x02, 2]), iv, ct, c.getAuthTag()]);
+    const d = await decryptExchange(exchange({ reqHeaders: s.headers, req: bad, res: binaryEnvelope(0x81, s.responseKey, 'not json') }), s.k);
+    expect(d.request.status).toBe('decrypted');
+    expect(d.request.text).toBe('a\uFFFDb');
+    expect(d.request.json).toBeUndefined();
+    expect(d.response.text).toBe('not json');
+    expect(d.response.json).toBeUndefined();
+    expect(d.responseCode).toBeUndefined();
   });
 });
