@@ -16,13 +16,20 @@ export function urgency(ms: number): Urgency {
   return 'ok';
 }
 
+// One formatter each, made on first use: `toLocaleString(undefined, options)` builds a new
+// Intl.DateTimeFormat on every call, and a card renders several times per Refresh click (issue #12).
+let clockFormat: Intl.DateTimeFormat | undefined;
+let dateTimeFormat: Intl.DateTimeFormat | undefined;
+
 /** Local wall-clock time, seconds included (refresh and retry times are seconds apart). */
 export function clock(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return clockFormat.format(epochMs);
 }
 
 export function dateTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTimeFormat.format(epochMs);
 }
 
 /** Shorten an identifier for a card line, keeping both ends (the end is what people compare). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mmss, urgency, middle } from '../../../src/ui/format';
+import { mmss, urgency, middle, clock, dateTime } from '../../../src/ui/format';
 import { errorText } from '../../../src/ui/i18n';
 import { sessionProblem } from '../../../src/popup/session-problem';
 import type { SessionView } from '../../../src/messaging/popup-rpc';
@@ -16,6 +16,12 @@ describe('countdown', () => {
     expect(urgency(4 * 60_000)).toBe('warn');
     expect(urgency(59_999)).toBe('danger');
     expect(urgency(0)).toBe('expired');
+  });
+  test('clock and date-time read as toLocale*String with the same options, for any instant', () => {
+    for (const t of [0, 1_733_300_000_123, Date.UTC(2026, 11, 4, 23, 59, 59, 999)]) {
+      expect(clock(t)).toBe(new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }));
+      expect(dateTime(t)).toBe(new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+    }
   });
   test('long identifiers keep both ends', () => {
     expect(middle('abcdefghijklmnopqrstuvwxyz0123456789', 12)).toBe('abcde…456789');
