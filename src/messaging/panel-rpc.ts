@@ -5,7 +5,8 @@
  * Everything on the port is zod-validated on arrival, both ways.
  */
 import * as z from '../protocol/zod';
-import { defineRpc, RpcRequest, RpcResponse } from './rpc';
+import { defineRpc, RpcResponse } from './rpc';
+import { PortRpcRequest } from './port-transport';
 import { CapturedExchange } from '../inspect/exchange';
 import { DecryptedExchangeSchema, type DecryptedExchange } from '../inspect/decrypt-exchange';
 import { KeyringSnapshot } from '../inspect/keyring';
@@ -38,8 +39,8 @@ export type PanelPush =
   | { kind: 'cleared' }
   | { kind: 'rpc-response'; id: number; response: RpcResponse };
 
-export const PanelPull = z.object({ kind: z.literal('rpc-request'), id: z.int(), request: RpcRequest });
-export type PanelPull = z.infer<typeof PanelPull>;
+export const PanelPull = PortRpcRequest;
+export type PanelPull = PortRpcRequest;
 
 const Ok = z.object({ ok: z.literal(true) });
 

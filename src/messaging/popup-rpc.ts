@@ -8,6 +8,9 @@ import { Environment, Settings } from '../domain/environment';
 import { EnvSummary, SessionView } from '../domain/session-view';
 export { EnvSummary, SessionView };
 
+/** The long-lived port the popup and the options page call over (messaging/port-transport.ts). */
+export const POPUP_PORT_NAME = 'keyhole-popup';
+
 const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.optional(z.string()) });
 
 export const PopupState = z.object({

@@ -1,14 +1,14 @@
 /** The pages' RPC client to the service worker, with one retry when the worker was stopped mid-call. */
 import { createRpcClient } from '../messaging/rpc';
-import { runtimeTransport } from '../messaging/runtime-transport';
-import { popupRpc } from '../messaging/popup-rpc';
+import { onDemandPortTransport } from '../messaging/port-transport';
+import { POPUP_PORT_NAME, popupRpc } from '../messaging/popup-rpc';
 import { isKeyholeError } from '../protocol/errors';
 
-export const rpc = createRpcClient(popupRpc, runtimeTransport(), { timeoutMs: 30_000 });
+export const rpc = createRpcClient(popupRpc, onDemandPortTransport(POPUP_PORT_NAME), { timeoutMs: 30_000 });
 
 /**
- * A worker stopped while serving a call drops the answer ("message port closed"): the call is sent
- * again once, which starts a fresh worker. Safe for refresh because the engine never re-sends a token
+ * A worker stopped while serving a call drops the answer (the port disconnects): the call is sent
+ * again once, on a new port, which starts a fresh worker. Safe for refresh because the engine never re-sends a token
  * that may have left (refresh-engine.ts): a retry either runs a refresh that never started or reports
  * the interrupted state.
  */

@@ -20,6 +20,7 @@ import { GECKO_ID } from '../../scripts/manifest';
 import { bodyBytes } from '../../src/inspect/exchange';
 import { firefoxResponseBody, isFirefoxTextMimeType } from '../../src/inspect/firefox-content';
 import { launchFirefoxExtension, waitInPage, type FirefoxExtension } from './firefox-harness';
+import { PORT_CALL_JS } from './sessions-helpers';
 
 const DEMO = { email: 'demo@keyhole.test', password: 'keyhole-demo-1', otp: '123456' };
 const VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -40,11 +41,7 @@ afterAll(async () => {
 });
 
 async function rpcCall<T>(method: string, input: unknown): Promise<T> {
-  const answer = (await extPage.evaluate(
-    (m, i) => chrome.runtime.sendMessage({ boundary: 'popup', method: m, input: i }),
-    method,
-    input,
-  )) as { ok: boolean; value?: T; error?: unknown };
+  const answer = (await extPage.evaluate(`(${PORT_CALL_JS})(${JSON.stringify(method)}, ${JSON.stringify(input)})`)) as { ok: boolean; value?: T; error?: unknown };
   if (!answer?.ok) throw new Error(`rpc ${method} failed: ${JSON.stringify(answer?.error)}`);
   return answer.value as T;
 }

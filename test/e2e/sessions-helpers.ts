@@ -10,12 +10,20 @@ import { AuthClient } from '../../src/client/auth-client';
 
 export const DEMO = { email: 'demo@keyhole.test', password: 'keyhole-demo-1', otp: '123456', method: 10011002 };
 
+/**
+ * In an extension page: one popup-RPC call over its own `keyhole-popup` port (what the popup's
+ * rpc-client does, messaging/port-transport.ts). A string, so Playwright and WebDriver BiDi share it.
+ */
+export const PORT_CALL_JS = `(m, i) => new Promise((resolve) => {
+  const port = chrome.runtime.connect({ name: 'keyhole-popup' });
+  port.onMessage.addListener((msg) => { if (msg && msg.kind === 'rpc-response' && msg.id === 1) { resolve(msg.response); port.disconnect(); } });
+  port.onDisconnect.addListener(() => resolve(undefined));
+  port.postMessage({ kind: 'rpc-request', id: 1, request: { boundary: 'popup', method: m, input: i } });
+})`;
+
 /** One popup-RPC call from an extension page (what the popup itself does). */
 export async function rpcCall<T = unknown>(page: Page, method: string, input: unknown): Promise<T> {
-  const answer = (await page.evaluate(
-    ([m, i]) => chrome.runtime.sendMessage({ boundary: 'popup', method: m, input: i }),
-    [method, input] as const,
-  )) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+  const answer = (await page.evaluate(`(${PORT_CALL_JS})(${JSON.stringify(method)}, ${JSON.stringify(input)})`)) as { ok: boolean; value?: T; error?: { code: string; message: string } };
   if (!answer?.ok) throw new Error(`rpc ${method} failed: ${JSON.stringify(answer?.error)}`);
   return answer.value as T;
 }

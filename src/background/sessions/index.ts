@@ -24,7 +24,8 @@ import { SessionEngine } from './engine';
 import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
 import { createEnvClient } from './env-client';
 import { popupHandler } from './rpc-handlers';
-import { isExtensionPageSender } from './sender';
+import { servePopupPort } from './popup-port';
+import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
 import { withShortAlarms } from './short-alarms';
 
 let engine: SessionEngine | undefined;
@@ -48,16 +49,9 @@ export function installSessionEngine(): void {
   const handle = popupHandler(e);
   const extensionId = chrome.runtime.id;
   const extensionBaseUrl = chrome.runtime.getURL('');
-  // Anything but our own pages is ignored (no answer), not refused with PERMISSION_DENIED: a content
-  // script or another extension learns nothing (not even that the boundary exists), our pages never
-  // hit it, and like the relay handler it leaves the message to the other listeners (sender.ts).
-  // chrome.runtime with sendResponse (no webextension-polyfill: ~3 KB gzipped of the worker's budget);
-  // `true` keeps the channel open for the asynchronous answer, `false` leaves the message to others.
-  chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
-    const answer = isExtensionPageSender(sender, extensionId, extensionBaseUrl) ? handle(message, undefined) : undefined;
-    if (!answer) return false;
-    answer.then(sendResponse, () => sendResponse(undefined));
-    return true;
+  // The popup and the options page call over a port (popup-port.ts checks the sender: only our own pages).
+  chrome.runtime.onConnect.addListener((port) => {
+    if (port.name === POPUP_PORT_NAME) servePopupPort(port, (raw) => handle(raw, undefined), extensionId, extensionBaseUrl);
   });
   chrome.alarms.onAlarm.addListener((alarm) => void e.onAlarm(alarm.name));
   chrome.runtime.onStartup.addListener(() => void e.wake());

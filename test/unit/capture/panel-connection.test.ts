@@ -3,31 +3,7 @@ import { connectPanel } from '../../../src/messaging/panel-connection';
 import { CaptureHub } from '../../../src/background/capture/hub';
 import { servePanelPort, type PanelPort } from '../../../src/background/capture/panel-port';
 import { exchange } from '../inspect/fixtures';
-
-/** Two linked in-memory ports with a JSON round trip, like runtime.Port. */
-function portPair(name: string) {
-  const mk = () => ({ msg: [] as Array<(m: unknown) => void>, disc: [] as Array<() => void> });
-  const a = mk();
-  const b = mk();
-  let open = true;
-  const end = (self: ReturnType<typeof mk>, other: ReturnType<typeof mk>) => ({
-    name,
-    sender: { id: 'ext', url: 'chrome-extension://ext/devtools/panel.html' },
-    postMessage: (m: unknown) => {
-      if (!open) throw new Error('disconnected');
-      const copy = JSON.parse(JSON.stringify(m));
-      queueMicrotask(() => other.msg.forEach((l) => l(copy)));
-    },
-    disconnect: () => {
-      if (!open) return;
-      open = false;
-      other.disc.forEach((l) => l());
-    },
-    onMessage: { addListener: (l: (m: unknown) => void) => self.msg.push(l), removeListener: () => {} },
-    onDisconnect: { addListener: (l: () => void) => self.disc.push(l) },
-  });
-  return { panel: end(a, b), worker: end(b, a) };
-}
+import { portPair } from '../helpers/port-pair';
 
 function memoryArea() {
   const data = new Map<string, unknown>();
