@@ -35,7 +35,13 @@ export function portRpcClient(getPort: () => PortLike | undefined): PortRpcClien
   return {
     transport: {
       send(request: RpcRequest, signal: AbortSignal) {
-        const port = getPort();
+        let port: PortLike | undefined;
+        try {
+          port = getPort();
+        } catch (e) {
+          // runtime.connect throws once the extension was reloaded under this page ("context invalidated").
+          return Promise.reject(new KeyholeError('WORKER_UNAVAILABLE', `rpc: ${e instanceof Error ? e.message : e}`));
+        }
         if (!port) return Promise.reject(new KeyholeError('WORKER_UNAVAILABLE', 'rpc: port is not connected'));
         const id = nextId++;
         return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
  * implementation and validates the output. Everything that crosses is parsed with zod, because the other
  * side may be a page-controlled script or an old build (architecture.md §2). Errors travel as
  * `{code, message}` and are rebuilt into `KeyholeError`s, so a popup can show a localized message for a
- * stable code. Transports are thin adapters (see runtime-transport.ts, port-transport.ts); tests use the
+ * stable code. Transports are thin adapters (see port-transport.ts); tests use the
  * in-memory `directTransport`.
  */
 import * as z from '../protocol/zod';

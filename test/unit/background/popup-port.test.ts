@@ -72,3 +72,11 @@ describe('popup/options RPC over one port', () => {
     expect(got).toHaveLength(1);
   });
 });
+
+test('a connect that throws (extension reloaded under the page) is WORKER_UNAVAILABLE, not a crash', async () => {
+  const transport = onDemandPortTransport(POPUP_PORT_NAME, () => {
+    throw new Error('Extension context invalidated.');
+  });
+  const rpc = createRpcClient(def, transport);
+  await expect(rpc.call('add', { a: 1, b: 1 })).rejects.toMatchObject({ code: 'WORKER_UNAVAILABLE' });
+});
