@@ -1,10 +1,12 @@
 /**
  * The popup's view of the worker: one `popupState` call for the first paint, then a re-read whenever
- * storage changes (a refresh from an alarm or another window shows up here without polling).
+ * storage changes (a refresh from an alarm or another window shows up here without polling). A written
+ * session record updates its card at once, before that re-read (session-writes.ts).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupState, SessionView } from '../messaging/popup-rpc';
 import { callWithRetry } from '../ui/rpc-client';
+import { applySessionWrites, type StorageChanges } from './session-writes';
 
 export function usePopupState() {
   const [state, setState] = useState<PopupState | null>(null);
@@ -23,8 +25,9 @@ export function usePopupState() {
   useEffect(() => {
     reload();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const onChanged = (_c: unknown, area: string) => {
+    const onChanged = (changes: StorageChanges, area: string) => {
       if (area !== 'local' && area !== 'session') return;
+      setState((s) => s && applySessionWrites(s, changes));
       clearTimeout(timer);
       timer = setTimeout(reload, 60);
     };
