@@ -189,6 +189,8 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
   const suggestions = useMemo(() => () => collectSuggestionSource(store.rows), [store, storeVersion]);
   const failed = useMemo(() => store.rows.reduce((n, r) => n + (r.summary.verdict === 'failed' ? 1 : 0), 0), [storeVersion, store]);
   const selectedRow = selected !== undefined ? store.getBySeq(selected) : undefined;
+  // A HAR import holds the list where it is until it settles (VirtualList's holdTail).
+  const importing = progress?.phase === 'reading' || progress?.phase === 'parsing' || progress?.phase === 'decrypting';
 
   const onClear = async () => {
     store.clear();
@@ -268,6 +270,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
               sort={sort}
               onSort={(c: ColumnId) => setSort((s) => nextSort(s, c))}
               emptyMessage={emptyMessage}
+              holdTail={importing}
             />
           }
           right={

@@ -41,6 +41,8 @@ export interface TrafficListProps {
   sort?: SortState;
   onSort: (column: ColumnId) => void;
   emptyMessage: ComponentChildren;
+  /** A HAR import is running: new rows do not move the list to its end (VirtualList). */
+  holdTail?: boolean;
 }
 
 function useWidth(ref: { current: HTMLElement | null }): number {
@@ -55,7 +57,7 @@ function useWidth(ref: { current: HTMLElement | null }): number {
   return w;
 }
 
-export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sort, onSort, emptyMessage }: TrafficListProps) {
+export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sort, onSort, emptyMessage, holdTail }: TrafficListProps) {
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
   const [widths, setWidths] = useState<ColumnWidths>(() => parseWidths(globalThis.localStorage?.getItem(WIDTHS_KEY)));
@@ -126,6 +128,7 @@ export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sor
           count={items.length}
           rowHeight={ROW_HEIGHT}
           testId="traffic-list"
+          holdTail={holdTail}
           revealIndex={selectedIndex >= 0 ? selectedIndex : undefined}
           onKeyDown={onKeyDown}
           renderRow={(i) => {

@@ -4,11 +4,13 @@
  * the windowing math lives in model/virtual-window.ts (unit-tested).
  *
  * "Stick to bottom": while the user is at the end of the list, new rows keep it scrolled to the end,
- * like the Network panel; scrolling up stops that.
+ * like the Network panel; scrolling up stops that. `holdTail` (a HAR import running) suspends it: rows
+ * arrive below without moving the list, and when the hold ends a list still following goes to the end
+ * once (model/virtual-window.ts, TailFollower).
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { isPinnedToBottom, scrollToReveal, visibleRange } from '../model/virtual-window';
+import { TailFollower, scrollToReveal, visibleRange } from '../model/virtual-window';
 
 export interface VirtualListProps {
   count: number;
@@ -18,13 +20,16 @@ export interface VirtualListProps {
   revealIndex?: number;
   onKeyDown?: (e: KeyboardEvent) => void;
   testId?: string;
+  /** While true, new rows do not move the list to its end (a HAR import is running). */
+  holdTail?: boolean;
 }
 
-export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDown, testId }: VirtualListProps) {
+export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDown, testId, holdTail = false }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const pinned = useRef(true);
+  const follow = useRef<TailFollower>();
+  follow.current ??= new TailFollower();
 
   useLayoutEffect(() => {
     const el = ref.current!;
@@ -34,14 +39,14 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
     return () => ro.disconnect();
   }, []);
 
-  // Keep following the tail of live traffic while pinned.
+  // Keep following the tail of live traffic while pinned (and not held: scrollHeight forces a layout).
   useLayoutEffect(() => {
     const el = ref.current!;
-    if (pinned.current && el.scrollHeight > el.clientHeight) {
+    if (follow.current!.update(holdTail) && el.scrollHeight > el.clientHeight) {
       el.scrollTop = el.scrollHeight;
       setScrollTop(el.scrollTop);
     }
-  }, [count]);
+  }, [count, holdTail]);
 
   useEffect(() => {
     if (revealIndex === undefined) return;
@@ -63,7 +68,7 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
       onKeyDown={onKeyDown}
       onScroll={(e) => {
         const el = e.currentTarget as HTMLDivElement;
-        pinned.current = isPinnedToBottom(el.scrollTop, el.clientHeight, el.scrollHeight, rowHeight);
+        follow.current!.scrolled(el.scrollTop, el.clientHeight, el.scrollHeight, rowHeight);
         setScrollTop(el.scrollTop);
       }}
     >

@@ -47,3 +47,28 @@ export function scrollToReveal(index: number, scrollTop: number, viewportHeight:
 export function isPinnedToBottom(scrollTop: number, viewportHeight: number, totalHeight: number, rowHeight: number): boolean {
   return scrollTop + viewportHeight >= totalHeight - rowHeight;
 }
+
+/**
+ * "Stick to bottom", and holding it during a HAR import. While the user is at the end of the list, new
+ * rows keep it scrolled to the end (live traffic, like the Network panel); scrolling away stops that and
+ * scrolling back to the end resumes it. While an import runs the list is *held*: rows arrive below
+ * without moving it, so the user reads the file's first rows while the rest comes in (and the list does
+ * not jump five times and lay out a new window per chunk: 15–30 ms each in a trace). When the import
+ * settles, a list still following goes to the end once — where it would have been before — and one the
+ * user scrolled away from during the import stays where they left it.
+ */
+export class TailFollower {
+  private pinned = true;
+  private held = false;
+
+  /** The user scrolled (or the list was scrolled): follow from now on only when at the end. */
+  scrolled(scrollTop: number, viewportHeight: number, totalHeight: number, rowHeight: number): void {
+    this.pinned = isPinnedToBottom(scrollTop, viewportHeight, totalHeight, rowHeight);
+  }
+
+  /** The rows changed, or the hold did: true when the list should go to its end now. */
+  update(held: boolean): boolean {
+    this.held = held;
+    return this.pinned && !this.held;
+  }
+}
