@@ -359,14 +359,20 @@ function binaryAnatomy(env: BinaryEnvelope, totalLength: number): EnvelopeAnatom
   return a;
 }
 
-/** openMessage's AEAD step on an already-parsed envelope (with its inner-envelope fallback). */
-async function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array | undefined): Promise<Uint8Array> {
-  try {
-    return await defaultAead.open(key, env.iv, env.sealed, aad);
-  } catch (e) {
-    if (!env.alternative || !(e instanceof KeyholeError) || e.code !== 'AEAD_AUTH_FAILED') throw e;
-    return defaultAead.open(key, env.alternative.iv, env.alternative.sealed, aad);
-  }
+/**
+ * openMessage's AEAD step on an already-parsed envelope (with its inner-envelope fallback). Not an
+ * async function: the usual envelope has no alternative, and its open() promise is handed on as it is
+ * (one promise and one await fewer per side; 20,000 sides in a HAR import). open() is async, so it
+ * rejects and never throws, as before.
+ */
+function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array | undefined): Promise<Uint8Array> {
+  const first = defaultAead.open(key, env.iv, env.sealed, aad);
+  const alt = env.alternative;
+  if (!alt) return first;
+  return first.catch((e: unknown) => {
+    if (!(e instanceof KeyholeError) || e.code !== 'AEAD_AUTH_FAILED') throw e;
+    return defaultAead.open(key, alt.iv, alt.sealed, aad);
+  });
 }
 
 // ── a decrypted side: plaintext bytes kept, text and JSON made when first read ──────────────────

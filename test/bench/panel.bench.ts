@@ -14,6 +14,9 @@
  *   BENCH_SKIP_SW=1                 skip the slow service-worker variant
  *   BENCH_PROFILE=1                 also print the panel's CPU profile (self time) of the first import;
  *   BENCH_PROFILE=decodeStdBase64   … and the hot lines of that function
+ *   BENCH_CHUNKS=2500,5000          also import with these chunk sizes, alternating in the same browser
+ *                                   (BENCH_ROUNDS rounds, default 4), and print each size's medians: one
+ *                                   browser is a fairer comparison than two launches (see README)
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -281,6 +284,19 @@ export async function run(): Promise<void> {
         `ArrayBuffer memory outside it ${mb(heapEmpty.buffers)} → ${mb(heapFull.buffers)} (${perRow(heapEmpty.buffers, heapFull.buffers)}); ` +
         `together ${perRow(heapEmpty.js + heapEmpty.buffers, heapFull.js + heapFull.buffers)}; ${domRows} rows in the DOM`,
     );
+    if (process.env.BENCH_CHUNKS) {
+      const sizes = process.env.BENCH_CHUNKS.split(',').map(Number);
+      const times = new Map<number, number[]>(sizes.map((c) => [c, []]));
+      for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? 4); r++) {
+        for (const c of r % 2 ? [...sizes].reverse() : sizes) {
+          await panel.evaluate((c) => ((globalThis as any).__keyhole.importChunk = c), c);
+          times.get(c)!.push((await importOnce(panel, file, 'local')).total);
+        }
+      }
+      await panel.evaluate(() => delete (globalThis as any).__keyhole.importChunk);
+      const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+      for (const [c, a] of times) console.log(`  chunks of ${String(c).padStart(5)}: ${a.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(a).toFixed(0)} ms = ${(median(a) / floor).toFixed(2)}× the floor`);
+    }
     await cdp.detach();
   } finally {
     await browser.close();

@@ -207,7 +207,8 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     const local = createLocalDecryptor(backend, keyringRef.current);
     const decrypt = via === 'sw' ? (chunk: CapturedExchange[]) => decryptViaSw(backend, chunk) : local.decrypt;
     // Streamed: the first rows are decrypted and shown while the rest of the file is still being read.
-    await importHarFile(file, { decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress });
+    const chunk = (globalThis as { __keyhole?: { importChunk?: number } }).__keyhole?.importChunk; // bench knob (BENCH_CHUNKS)
+    await importHarFile(file, { decrypt, prepare: local.prepare, onRows: (rows) => store.upsert(rows), onProgress: setProgress, chunk });
     // Keys that arrived while the file was being decrypted: its rows catch up with them.
     redecrypt.since(local.snapshot());
   };

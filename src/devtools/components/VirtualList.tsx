@@ -28,7 +28,7 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const follow = useRef<TailFollower>();
+  const follow = useRef<TailFollower | undefined>(undefined);
   follow.current ??= new TailFollower();
 
   useLayoutEffect(() => {

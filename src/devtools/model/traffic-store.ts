@@ -138,10 +138,10 @@ export class TrafficStore {
     this.rows.splice(lo, 0, row);
   }
 
-  private index(row: Row): void {
+  /** `key`: the row's twinKey when the caller has it already (an import makes 10,000 of them). */
+  private index(row: Row, key = twinKey(row.data.exchange.method, row.data.exchange.url)): void {
     this.byId.set(row.data.exchange.id, row);
     this.bySeq.set(row.seq, row);
-    const key = twinKey(row.data.exchange.method, row.data.exchange.url);
     const bucket = this.byTwinKey.get(key);
     if (bucket) bucket.push(row);
     else this.byTwinKey.set(key, [row]);
@@ -196,7 +196,7 @@ export class TrafficStore {
       }
       const row = this.makeRow(d, ++this.seq, this.takePreflight(key, d.exchange.startedAt));
       this.insert(row);
-      this.index(row);
+      this.index(row, key);
     }
     if (touched) this.changed();
   }
@@ -212,6 +212,7 @@ export class TrafficStore {
   }
 
   private takePreflight(key: string, startedAt: number): Preflight | undefined {
+    if (this.pendingPreflights.size === 0) return undefined; // the usual case: no lookup (hashing the key)
     const list = this.pendingPreflights.get(key);
     if (!list) return undefined;
     const i = list.findIndex((p) => p.startedAt <= startedAt + TWIN_WINDOW_MS && startedAt - p.startedAt <= PREFLIGHT_WINDOW_MS);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { HarScanner } from '../../../src/devtools/import/har-reader';
-import { fileEntrySource, importHarText, textEntrySource } from '../../../src/devtools/import/har-import';
+import { CHUNK, FIRST_CHUNK, fileEntrySource, importHarFile, importHarText, textEntrySource } from '../../../src/devtools/import/har-import';
+import type { CapturedExchange, DecryptedExchange } from '../../../src/devtools/inspect-types';
 import { isKeyholeError } from '../../../src/protocol/errors';
 
 const entry = (i: number) => ({ request: { method: 'GET', url: `http://h/x?i=${i}`, headers: [{ name: 'a', value: 'b"}]{[\\' }] }, response: { status: 200, headers: [] } });
@@ -92,5 +93,25 @@ describe('entry sources', () => {
     const p = await importHarText('{"log":{"entries":[{"nope":1}]}}', { decrypt: async () => [], onRows: () => {}, onProgress: () => {} });
     expect(p.phase).toBe('error');
     expect(p.error).toMatch(/^SCHEMA_INVALID/);
+  });
+});
+
+describe('the import hands rows over in chunks', () => {
+  // A stand-in decryptor: every exchange "decrypted", in order (what is measured here is the chunking).
+  const decrypt = async (list: CapturedExchange[]) => list.map((exchange): DecryptedExchange => ({ exchange, path: '/x', kind: 'other', request: { form: 'none', status: 'none' }, response: { form: 'none', status: 'decrypted' } as DecryptedExchange['response'] }));
+
+  test('a small first chunk, then CHUNK entries at a time, every entry once and in order (from text and from a file)', async () => {
+    expect(FIRST_CHUNK).toBe(100);
+    expect(CHUNK).toBe(5000);
+    const n = FIRST_CHUNK + 2 * CHUNK + 150;
+    const text = har(n);
+    for (const run of [(o: Parameters<typeof importHarText>[1]) => importHarText(text, o), (o: Parameters<typeof importHarText>[1]) => importHarFile(new Blob([text]), o)]) {
+      const sizes: number[] = [];
+      const urls: string[] = [];
+      const p = await run({ decrypt, onRows: (rows) => (sizes.push(rows.length), rows.forEach((r) => urls.push(r.exchange.url))), onProgress: () => {} });
+      expect(p).toMatchObject({ phase: 'done', total: n, done: n, decrypted: n, failed: 0, skipped: 0 });
+      expect(sizes).toEqual([FIRST_CHUNK, CHUNK, CHUNK, 150]);
+      expect(urls).toEqual(Array.from({ length: n }, (_, i) => `http://h/x?i=${i}`));
+    }
   });
 });

@@ -2,7 +2,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { Keyring } from '../../../src/inspect/keyring';
 import { DecryptedSideSchema, decryptExchange } from '../../../src/inspect/decrypt-exchange';
-import { API, aesKey, b64, binaryEnvelope, exchange, jsonEnvelope, ok } from './fixtures';
+import { API, aesKey, b64, binaryEnvelope, exchange, jsonEnvelope, ok, seal } from './fixtures';
 
 const refreshUrl = `${API}/web/v1/system/auth/token/refresh`;
 
@@ -51,6 +51,22 @@ describe('decryptExchange', () => {
     expect(d.request).toMatchObject({ form: 'plain-json', status: 'plain', json: { keyId: 'k' } });
     expect(d.response).toMatchObject({ status: 'plain' });
     expect(d.responseCode).toBe('SECURE_CHANNEL.SESSION_NOT_FOUND');
+  });
+
+  test('a JSON envelope whose IV looks like a binary header opens by the IV‖ct‖tag reading; a wrong key still fails with AEAD_AUTH_FAILED', async () => {
+    const s = session();
+    // "SC" 2 0x81 as the IV's first bytes: read first as an inner binary envelope (whose tag fails), then as IV‖ct‖tag.
+    const iv = Buffer.concat([Buffer.from([0x53, 0x43, 0x02, 0x81]), randomBytes(8)]);
+    const sealed = (key: Uint8Array, text: string) => {
+      const { ct, tag } = seal(key, text, { iv });
+      return JSON.stringify({ v: 2, p: b64(Buffer.concat([iv, ct, tag])) });
+    };
+    const d = await decryptExchange(exchange({ url: refreshUrl, reqHeaders: s.headers, req: sealed(s.requestKey, '{"refreshToken":"r1"}'), res: sealed(s.responseKey, ok({ n: 1 })) }), s.k);
+    expect(d.request).toMatchObject({ status: 'decrypted', json: { refreshToken: 'r1' } });
+    expect(d.response).toMatchObject({ status: 'decrypted', json: { data: { n: 1 } } });
+    expect(d.responseCode).toBe('2000');
+    const wrong = await decryptExchange(exchange({ url: refreshUrl, reqHeaders: s.headers, req: sealed(aesKey(), '{"refreshToken":"r1"}') }), s.k);
+    expect(wrong.request).toMatchObject({ status: 'failed', error: { code: 'AEAD_AUTH_FAILED' } });
   });
 
   test('no body → none', async () => {
