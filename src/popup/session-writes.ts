@@ -13,7 +13,7 @@ import { KEYS } from '../domain/storage-keys';
 import { SessionRecord } from '../domain/session';
 import { toView } from '../domain/session-view';
 
-export type StorageChanges = Record<string, { newValue?: unknown } | undefined>;
+export type StorageChanges = Record<string, { newValue?: unknown; oldValue?: unknown } | undefined>;
 
 /** `state` with every written session it shows replaced by its new view; `state` itself when none. */
 export function applySessionWrites(state: PopupState, changes: StorageChanges): PopupState {

@@ -102,3 +102,22 @@ test('stopped after the refresh token left: the outcome is unknown, so the token
   expect(rec!.inflight).toBeUndefined();
   await popup.close();
 });
+
+test("the popup's direct channel: the service worker answers calls over a MessagePort sent to its registration, also after it was stopped", async () => {
+  const popup = await openPopup(browser);
+  const viaChannel = () =>
+    popup.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const { port1, port2 } = new MessageChannel();
+      reg!.active!.postMessage({ kind: 'rpc-channel', name: 'keyhole-popup' }, [port2]);
+      const answer = new Promise<{ ok: boolean; value?: { sessions: unknown[] } }>((resolve) => (port1.onmessage = (e) => resolve(e.data.response)));
+      port1.postMessage({ kind: 'rpc-request', id: 1, request: { boundary: 'popup', method: 'popupState', input: {} } });
+      return answer;
+    });
+  const first = await viaChannel();
+  expect(first.ok).toBe(true);
+  expect(Array.isArray(first.value?.sessions)).toBe(true);
+  await stopServiceWorker(browser);
+  expect((await viaChannel()).ok).toBe(true); // the message wakes the stopped worker
+  await popup.close();
+});

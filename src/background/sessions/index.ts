@@ -24,7 +24,7 @@ import { SessionEngine } from './engine';
 import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
 import { createEnvClient } from './env-client';
 import { popupHandler } from './rpc-handlers';
-import { servePopupPort } from './popup-port';
+import { servePopupChannel, servePopupPort } from './popup-port';
 import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
 import { withShortAlarms } from './short-alarms';
 
@@ -49,10 +49,12 @@ export function installSessionEngine(): void {
   const handle = popupHandler(e);
   const extensionId = chrome.runtime.id;
   const extensionBaseUrl = chrome.runtime.getURL('');
-  // The popup and the options page call over a port (popup-port.ts checks the sender: only our own pages).
+  // The popup and the options page call over a port and, beside it, a direct channel (popup-port.ts
+  // checks who calls: only our own pages).
   chrome.runtime.onConnect.addListener((port) => {
     if (port.name === POPUP_PORT_NAME) servePopupPort(port, (raw) => handle(raw, undefined), extensionId, extensionBaseUrl);
   });
+  self.addEventListener('message', (event) => servePopupChannel(event, (raw) => handle(raw, undefined), self.location.origin));
   chrome.alarms.onAlarm.addListener((alarm) => void e.onAlarm(alarm.name));
   chrome.runtime.onStartup.addListener(() => void e.wake());
   void e.wake().catch(() => undefined);

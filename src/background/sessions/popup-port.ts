@@ -1,9 +1,12 @@
 /**
- * Serves the popup's and options page's port (`keyhole-popup`, messaging/port-transport.ts): each
- * `rpc-request` goes to the popup RPC handler and its answer back with the same id. Only this
- * extension's own pages may connect (sender.ts): a content script can call runtime.connect too.
+ * Serves the popup's and options page's calls: over their runtime port (`keyhole-popup`) and over the
+ * direct MessagePort they send beside it where this worker is a service worker (messaging/port-transport.ts).
+ * Each `rpc-request` goes to the popup RPC handler and its answer back with the same id. Only this
+ * extension's own pages may call: a content script can call runtime.connect too (sender.ts), but it
+ * cannot reach this worker's registration, which only pages of our own origin can.
  */
-import { PortRpcRequest } from '../../messaging/port-transport';
+import { PortRpcRequest, RpcChannelHello } from '../../messaging/port-transport';
+import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
 import type { RpcResponse } from '../../messaging/rpc';
 import { isExtensionPageSender, type RpcSender } from './sender';
 
@@ -17,31 +20,50 @@ export interface PopupPort {
 }
 
 /** `handle` is the popup RPC handler (undefined for another boundary). */
-export function servePopupPort(
-  port: PopupPort,
-  handle: (raw: unknown) => Promise<RpcResponse> | undefined,
-  extensionId: string,
-  extensionBaseUrl: string,
-): void {
+type Handle = (raw: unknown) => Promise<RpcResponse> | undefined;
+
+export function servePopupPort(port: PopupPort, handle: Handle, extensionId: string, extensionBaseUrl: string): void {
   if (!isExtensionPageSender(port.sender, extensionId, extensionBaseUrl)) {
     port.disconnect();
     return;
   }
   let open = true;
   port.onDisconnect.addListener(() => (open = false));
-  const post = (id: number, response: RpcResponse): void => {
-    if (!open) return; // the page closed while its call ran: the outcome is stored, nobody is waiting
-    try {
-      port.postMessage({ kind: 'rpc-response', id, response });
-    } catch {
-      open = false;
-    }
-  };
-  port.onMessage.addListener((raw) => {
-    const msg = PortRpcRequest.safeParse(raw);
-    if (!msg.success) return;
-    const { id, request } = msg.data;
-    const answer = handle(request) ?? Promise.resolve<RpcResponse>({ ok: false, error: { code: 'INPUT_INVALID', message: 'rpc: wrong boundary' } });
-    void answer.then((response) => post(id, response));
-  });
+  port.onMessage.addListener((raw) =>
+    answer(raw, handle, (message) => {
+      if (!open) return; // the page closed while its call ran: the outcome is stored, nobody is waiting
+      try {
+        port.postMessage(message);
+      } catch {
+        open = false;
+      }
+    }),
+  );
+}
+
+/** The slice of a `message` event (ExtendableMessageEvent) and of its MessagePort that the channel uses. */
+export interface ChannelEvent {
+  origin: string;
+  data: unknown;
+  ports: ReadonlyArray<{ postMessage(message: unknown): void; addEventListener(type: 'message', l: (e: { data: unknown }) => void): void; start(): void }>;
+}
+
+/** A page's direct channel: `ownOrigin` is this worker's (`self.location.origin`). */
+export function servePopupChannel(event: ChannelEvent, handle: Handle, ownOrigin: string): void {
+  // Our pages are not web-accessible, so a client of our own origin is one of our own pages.
+  if (event.origin !== ownOrigin) return;
+  const hello = RpcChannelHello.safeParse(event.data);
+  const port = event.ports[0];
+  if (!hello.success || hello.data.name !== POPUP_PORT_NAME || !port) return;
+  // Posting on a MessagePort whose page has gone is a silent no-op.
+  port.addEventListener('message', (e) => answer(e.data, handle, (message) => port.postMessage(message)));
+  port.start();
+}
+
+function answer(raw: unknown, handle: Handle, post: (message: unknown) => void): void {
+  const msg = PortRpcRequest.safeParse(raw);
+  if (!msg.success) return;
+  const { id, request } = msg.data;
+  const response = handle(request) ?? Promise.resolve<RpcResponse>({ ok: false, error: { code: 'INPUT_INVALID', message: 'rpc: wrong boundary' } });
+  void response.then((r) => post({ kind: 'rpc-response', id, response: r }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySessionWrites } from '../../../src/popup/session-writes';
+import { applySessionWrites, type StorageChanges } from '../../../src/popup/session-writes';
 import type { PopupState } from '../../../src/messaging/popup-rpc';
 import type { SessionRecord } from '../../../src/domain/session';
 import { KEYS } from '../../../src/domain/storage-keys';
@@ -59,7 +59,7 @@ describe('applySessionWrites (a written record shows on its card before the re-r
 
   it('leaves the state as it is for removals, unknown sessions, other keys, bad records and a key that does not match', () => {
     const s = state();
-    for (const changes of [
+    for (const changes of <StorageChanges[]>[
       { [KEYS.sessionPrefix + 's1']: { oldValue: rec() } },
       { [KEYS.sessionPrefix + 's9']: { newValue: rec({ key: 's9' }) } },
       { [KEYS.envs]: { newValue: [] } },
