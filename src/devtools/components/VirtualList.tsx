@@ -5,12 +5,12 @@
  *
  * "Stick to bottom": while the user is at the end of the list, new rows keep it scrolled to the end,
  * like the Network panel; scrolling up stops that. `holdTail` (a HAR import running) suspends it: rows
- * arrive below without moving the list, and when the hold ends a list still following goes to the end
- * once (model/virtual-window.ts, TailFollower).
+ * arrive below without moving the list; what happens when the hold ends is TailFollower's rule
+ * (model/virtual-window.ts).
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { TailFollower, scrollToReveal, visibleRange } from '../model/virtual-window';
+import { TailFollower, isPinnedToBottom, scrollToReveal, visibleRange } from '../model/virtual-window';
 
 export interface VirtualListProps {
   count: number;
@@ -42,7 +42,8 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
   // Keep following the tail of live traffic while pinned (and not held: scrollHeight forces a layout).
   useLayoutEffect(() => {
     const el = ref.current!;
-    if (follow.current!.update(holdTail) && el.scrollHeight > el.clientHeight) {
+    const atEnd = isPinnedToBottom(scrollTop, height, count * rowHeight, rowHeight);
+    if (follow.current!.update(holdTail, atEnd) && el.scrollHeight > el.clientHeight) {
       el.scrollTop = el.scrollHeight;
       setScrollTop(el.scrollTop);
     }

@@ -52,23 +52,42 @@ export function isPinnedToBottom(scrollTop: number, viewportHeight: number, tota
  * "Stick to bottom", and holding it during a HAR import. While the user is at the end of the list, new
  * rows keep it scrolled to the end (live traffic, like the Network panel); scrolling away stops that and
  * scrolling back to the end resumes it. While an import runs the list is *held*: rows arrive below
- * without moving it, so the user reads the file's first rows while the rest comes in (and the list does
- * not jump five times and lay out a new window per chunk: 15–30 ms each in a trace). When the import
- * settles, a list still following goes to the end once — where it would have been before — and one the
- * user scrolled away from during the import stays where they left it.
+ * without moving it (before, a following list jumped to the new end with every chunk, which nobody can
+ * read, and laid out a fresh window each time: 15–30 ms per chunk in a trace). When the import settles:
+ * - a list that was following live traffic when the import began goes back to the end once, and
+ *   follows from there — unless the user scrolled away during the import;
+ * - a list that the import itself filled (it was empty) stays at the file's first rows, which the user
+ *   has been reading since they appeared: no jump at the end either. It follows live traffic once the
+ *   user is at its end (at once when the rows fit on screen).
  */
 export class TailFollower {
   private pinned = true;
-  private held = false;
+  /** undefined until the first update (a list created while an import runs was empty before it). */
+  private held: boolean | undefined;
+  /** Go back to the end when the hold ends. */
+  private resume = false;
 
   /** The user scrolled (or the list was scrolled): follow from now on only when at the end. */
   scrolled(scrollTop: number, viewportHeight: number, totalHeight: number, rowHeight: number): void {
     this.pinned = isPinnedToBottom(scrollTop, viewportHeight, totalHeight, rowHeight);
+    if (this.held) this.resume = this.pinned;
   }
 
-  /** The rows changed, or the hold did: true when the list should go to its end now. */
-  update(held: boolean): boolean {
+  /**
+   * The rows changed, or the hold did. `atEnd`: the viewport shows the last row (from the known sizes).
+   * True when the list should go to its end now.
+   */
+  update(held: boolean, atEnd: boolean): boolean {
+    const was = this.held;
     this.held = held;
-    return this.pinned && !this.held;
+    if (held) {
+      if (was === false) this.resume = this.pinned;
+      return false;
+    }
+    if (was) {
+      if (!this.resume) this.pinned = atEnd;
+      this.resume = false;
+    }
+    return this.pinned;
   }
 }

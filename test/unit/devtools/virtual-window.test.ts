@@ -34,30 +34,45 @@ test('the list counts as pinned to the bottom within one row of the end', () => 
 
 test('new rows keep a list at its end there; scrolling away stops that, scrolling back resumes it', () => {
   const f = new TailFollower();
-  expect(f.update(false)).toBe(true); // a new list follows its end
+  expect(f.update(false, true)).toBe(true); // a new list follows its end
   f.scrolled(400, 100, 1000, 20); // the user scrolled up
-  expect(f.update(false)).toBe(false);
+  expect(f.update(false, false)).toBe(false);
   f.scrolled(900, 100, 1000, 20); // and back to the end
-  expect(f.update(false)).toBe(true);
+  expect(f.update(false, true)).toBe(true);
 });
 
-test('an import holds the list: rows arrive without moving it, and it goes to the end once when the import settles', () => {
+test('an import into a list that was following live traffic: held while it runs, back to the end once when it settles', () => {
   const f = new TailFollower();
-  expect(f.update(true)).toBe(false); // the first rows of the file stay on screen
-  expect(f.update(true)).toBe(false); // later chunks do not move it either
-  expect(f.update(false)).toBe(true); // settled: a list that was following goes to the end
-  expect(f.update(false)).toBe(true); // and keeps following live traffic
+  expect(f.update(false, true)).toBe(true); // live traffic, followed
+  expect(f.update(true, false)).toBe(false); // the import's rows arrive: the list does not move
+  expect(f.update(true, false)).toBe(false);
+  expect(f.update(false, false)).toBe(true); // settled: back to the end
+  expect(f.update(false, true)).toBe(true); // and following live traffic again
 });
 
-test('a list the user scrolled during an import stays where they left it when the import settles', () => {
-  const f = new TailFollower();
-  expect(f.update(true)).toBe(false);
-  f.scrolled(2_000, 100, 52_500, 21); // reading rows of the file while the rest arrives
-  expect(f.update(true)).toBe(false);
-  expect(f.update(false)).toBe(false);
-  // Scrolling to the (then) end during an import follows again once it settles.
+test('an import into an empty list: the first rows stay on screen, no jump when it settles; following starts at the end', () => {
+  const f = new TailFollower(); // created with the import's first rows (the list was empty)
+  expect(f.update(true, true)).toBe(false);
+  expect(f.update(true, false)).toBe(false);
+  expect(f.update(false, false)).toBe(false); // settled, viewport still at the first rows
+  expect(f.update(false, false)).toBe(false); // live rows after it do not pull the list down
+  f.scrolled(209_900, 100, 210_000, 21); // the user goes to the end
+  expect(f.update(false, true)).toBe(true);
+  // A small file that fits on screen: the viewport is at its end, so live traffic is followed at once.
   const g = new TailFollower();
-  g.scrolled(400, 100, 500, 20);
-  expect(g.update(true)).toBe(false);
-  expect(g.update(false)).toBe(true);
+  expect(g.update(true, true)).toBe(false);
+  expect(g.update(false, true)).toBe(true);
+});
+
+test('scrolling during an import decides where the list is when it settles', () => {
+  const f = new TailFollower();
+  expect(f.update(false, true)).toBe(true);
+  expect(f.update(true, false)).toBe(false);
+  f.scrolled(2_000, 100, 52_500, 21); // away from the end, reading rows while the rest arrives
+  expect(f.update(false, false)).toBe(false); // stays where the user left it
+  const g = new TailFollower();
+  expect(g.update(true, true)).toBe(false); // an import into an empty list
+  g.scrolled(400, 100, 500, 20); // the user goes to the (then) end during it
+  expect(g.update(true, false)).toBe(false);
+  expect(g.update(false, false)).toBe(true); // followed once it settles
 });
