@@ -5,7 +5,7 @@
  * changes tracked files.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
@@ -168,6 +168,55 @@ test('10,000 rows: only the visible rows are in the DOM, and scrolling to the en
   expect(await rowCount()).toBeLessThan(80);
   await panel.getByTestId('traffic-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
   await panel.locator('[data-testid=traffic-row][data-path="/bulk/9999"]').waitFor();
+  await panel.getByTestId('clear').click();
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(0);
+});
+
+test('a HAR import into an empty list shows the file from its first row and stays there; at the end, live rows are followed', async () => {
+  await panel.getByTestId('clear').click();
+  await expect.poll(rowCount, { timeout: 10_000 }).toBe(0);
+  // 3,000 plain entries from the past (rows sort by time: live traffic comes after them), more than fit on screen.
+  const n = 3000;
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  const entries = Array.from({ length: n }, (_, i) => ({
+    startedDateTime: new Date(t0 + i * 10).toISOString(),
+    time: 1,
+    request: { method: 'GET', url: `http://127.0.0.1:9/bulk-har/${i}`, headers: [] },
+    response: { status: 200, headers: [], content: { size: 2, mimeType: 'application/json', text: '{}' } },
+  }));
+  const dir = mkdtempSync(join(tmpdir(), 'keyhole-hold-'));
+  try {
+    const file = join(dir, 'many.har');
+    writeFileSync(file, JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries } }));
+    await panel.getByTestId('har-import').setInputFiles(file);
+    await panel.waitForFunction(() => document.querySelector('[data-testid=import-progress]')?.getAttribute('data-phase') === 'done');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await panel.getByTestId('row-count').filter({ hasText: `${n} calls` }).waitFor();
+  // The first rows, not the end: nothing moved while the rows arrived or when the import settled.
+  await panel.waitForTimeout(300); // a jump would come with the next frames
+  expect(await panel.getByTestId('traffic-list').evaluate((el) => el.scrollTop)).toBe(0);
+  expect(await panel.locator('[data-testid=traffic-row][data-path="/bulk-har/0"]').count()).toBe(1);
+  expect(await panel.locator(`[data-testid=traffic-row][data-path="/bulk-har/${n - 1}"]`).count()).toBe(0);
+  // Not at the end, so live traffic does not pull the list down. (A live row: what the worker's port hands the store.)
+  const live = (i: number) =>
+    panel.evaluate((i) => {
+      const k = (globalThis as unknown as { __keyhole: { store: { rows: Array<{ data: any }>; upsert(l: unknown[]): void } } }).__keyhole;
+      const base = k.store.rows[0].data;
+      k.store.upsert([{ ...base, path: `/live/${i}`, exchange: { ...base.exchange, id: `live-${i}`, source: 'hook', startedAt: Date.now(), url: `http://127.0.0.1:9/live/${i}` } }]);
+    }, i);
+  await live(1);
+  await panel.getByTestId('row-count').filter({ hasText: `${n + 1} calls` }).waitFor();
+  await panel.waitForTimeout(300);
+  expect(await panel.getByTestId('traffic-list').evaluate((el) => el.scrollTop)).toBe(0);
+  // At the end, the next live row is followed.
+  await panel.getByTestId('traffic-list').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await panel.locator(`[data-testid=traffic-row][data-path="/bulk-har/${n - 1}"]`).waitFor();
+  await live(2);
+  await panel.getByTestId('row-count').filter({ hasText: `${n + 2} calls` }).waitFor();
+  await panel.locator('[data-testid=traffic-row][data-path="/live/2"]').waitFor();
+  await expect.poll(() => panel.getByTestId('traffic-list').evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 1)).toBe(true);
   await panel.getByTestId('clear').click();
   await expect.poll(rowCount, { timeout: 10_000 }).toBe(0);
 });
