@@ -13,8 +13,9 @@ export const CAPTURE_CHANNEL = '__keyhole_capture_v1__';
 export { MAX_BODY_BYTES as CAPTURE_BODY_LIMIT } from '../inspect/limits';
 
 /**
- * Registry symbol key the hook answers through its own fetch wrapper (`fetch(Symbol.for(KEY)) === that
- * symbol`): how a second injection, and the e2e tests, tell the hook is installed without a window property.
+ * Registry symbol key the hook answers through its own Function.prototype.toString wrapper
+ * (`Function.prototype.toString.call(f, Symbol.for(KEY)) === that symbol`; the native returns f's source):
+ * how a second injection, and the e2e tests, tell the hook is installed without a window property.
  */
 export const CAPTURE_PROBE = 'keyhole.capture.probe.v1';
 

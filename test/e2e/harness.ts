@@ -315,7 +315,7 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
 
 /**
  * Evaluated in a page: true when Keyhole's capture hook is installed there. The hook leaves nothing on
- * window (issue #10); it answers a registry symbol through its fetch wrapper (src/capture/channel.ts
- * CAPTURE_PROBE), which the native fetch rejects.
+ * window (issue #10); it answers a registry symbol given to its Function.prototype.toString wrapper
+ * (src/capture/channel.ts CAPTURE_PROBE), where the native returns source text.
  */
-export const HOOK_PROBE_JS = `(() => { const s = Symbol.for('keyhole.capture.probe.v1'); try { const r = fetch(s); if (r === s) return true; r.catch(() => {}); } catch {} return false; })()`;
+export const HOOK_PROBE_JS = `(() => { const s = Symbol.for('keyhole.capture.probe.v1'); try { return Function.prototype.toString.call(Function.prototype.toString, s) === s; } catch { return false; } })()`;

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createGateway, type Gateway } from '../../src/gateway/index';
-import { HOOK_PROBE_JS, launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, HOOK_PROBE_JS, launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
 import type { DecryptedExchange } from '../../src/inspect/decrypt-exchange';
 
 let browser: ExtensionBrowser;
@@ -169,6 +171,22 @@ describe('the hook is invisible to the page', () => {
     expect(heard).toEqual([]);
     await expect.poll(async () => (await readBuffer(tabId)).some((d) => d.kind === 'public-key'), { timeout: 10_000 }).toBe(true);
     await plain.close();
+    await page.close();
+  });
+  test('injected a second time (manifest and a dynamic registration both match), the hook wraps nothing again and says nothing', async () => {
+    const { page } = await openHostile();
+    const hook = readFileSync(join(DIST, 'capture-main.js'), 'utf8');
+    const result = await page.evaluate((source) => {
+      const before = [window.fetch, XMLHttpRequest.prototype.send, Function.prototype.toString, SubtleCrypto.prototype.importKey];
+      let pairEvents = 0;
+      window.addEventListener('kh:c1:pair', () => pairEvents++, true);
+      const s = document.createElement('script');
+      s.textContent = source; // a second copy in the page's world, as a second registration would run it
+      document.documentElement.append(s);
+      const after = [window.fetch, XMLHttpRequest.prototype.send, Function.prototype.toString, SubtleCrypto.prototype.importKey];
+      return { same: before.every((f, i) => f === after[i]), pairEvents };
+    }, hook);
+    expect(result).toEqual({ same: true, pairEvents: 0 });
     await page.close();
   });
 });
