@@ -1,7 +1,8 @@
 /**
  * One config, four builds per browser (see `npm run build`):
  *  - default: the extension pages (popup, options, devtools, panel) and the background (ES module)
- *  - `capture-main` / `capture-relay`: the content scripts, classic IIFE files with no run-time imports
+ *  - `capture-main` / `capture-pair` / `capture-relay`: the content scripts, classic IIFE files with no
+ *    run-time imports
  *    (Chrome loads content scripts as classic scripts; architecture.md §5)
  *  - `node`: the `keyhole` CLI and the reference gateway for Node, into dist-node/ — never into dist/
  * KEYHOLE_BROWSER=firefox builds the same sources into dist-firefox/ with Firefox's manifest
@@ -32,7 +33,9 @@ function manifest(): Plugin {
   };
 }
 
-function contentScript(name: 'capture-main' | 'capture-relay'): UserConfig {
+type ContentScript = 'capture-main' | 'capture-pair' | 'capture-relay';
+
+function contentScript(name: ContentScript): UserConfig {
   return {
     publicDir: false,
     build: {
@@ -49,7 +52,7 @@ function contentScript(name: 'capture-main' | 'capture-relay'): UserConfig {
 }
 
 export default defineConfig(({ mode }): UserConfig => {
-  if (mode === 'capture-main' || mode === 'capture-relay') return contentScript(mode);
+  if (mode === 'capture-main' || mode === 'capture-pair' || mode === 'capture-relay') return contentScript(mode);
   if (mode === 'node') {
     return {
       publicDir: false,

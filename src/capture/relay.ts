@@ -1,16 +1,17 @@
 /**
- * ISOLATED-world relay (document_start, same documents as the MAIN-world hook).
+ * ISOLATED-world relay (document_idle, same documents as the MAIN-world hook).
  *
- * Receives the hook's messages over the private channel (channel.ts), validates them (page-message.ts:
- * the worker trusts nothing from the page's process), converts bytes to Base64 and forwards them to the service worker. It never posts
- * anything back into the page. One-shot runtime messages (not a port) because each one wakes a
- * stopped worker by itself.
+ * Takes the hook's messages from the inbox pair.ts opened at document_start (inbox.ts: the private
+ * channel, the flood bound), validates them (page-message.ts: the worker trusts nothing from the page's
+ * process), converts bytes to Base64 and forwards them to the service worker. It never posts anything
+ * back into the page. One-shot runtime messages (not a port) because each one wakes a stopped worker by
+ * itself.
  */
 import type { RpcInput } from '../messaging/rpc';
 import type { relayRpc } from '../messaging/relay-rpc';
 import { RELAY_BOUNDARY } from '../messaging/relay-boundary';
-import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
-import { createLimiter, isPriorityMessage, messageSize, toRelayCall } from './relay-convert';
+import { toRelayCall } from './relay-convert';
+import { inbox } from './inbox';
 
 type RelayMethods = (typeof relayRpc)['methods'];
 
@@ -27,22 +28,24 @@ function send<K extends keyof RelayMethods & string>(method: K, input: RpcInput<
     // the extension was reloaded: this document's relay is orphaned
   }
 }
-const limiter = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 });
 let reportedDrops = 0;
 let dropReport: ReturnType<typeof setTimeout> | undefined;
 
 const ignore = () => {}; // the extension was reloaded or the worker is gone: capture is best-effort
 
 // The manifest and a dynamic registration can both match a page: relay once (this flag lives in our
-// isolated world, out of the page's reach).
+// isolated world, out of the page's reach). No inbox: pair.ts did not run in this document (the extension
+// was installed or updated while it was open), so the hook has nobody to talk to either.
 const flags = globalThis as { __keyholeRelay?: boolean };
-if (!flags.__keyholeRelay) {
+const box = inbox();
+if (box && !flags.__keyholeRelay) {
   flags.__keyholeRelay = true;
-  // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
-  pairWithCounterpart((node) => node.addEventListener(MESSAGE_EVENT, (e) => onMessage((e as CustomEvent).detail)));
-  // Nothing else at document_start (issue #12: a captured page pays nothing it can feel): "hooked" is
-  // told after the page's load, or with its first captured message, whichever comes first, so neither the
-  // extension bindings nor a woken worker compete with the page while it loads.
+  box.onDrop = reportDropsLater;
+  box.take = onMessage;
+  for (const m of box.held.splice(0)) onMessage(m);
+  if (box.dropped() > 0) reportDropsLater();
+  // "hooked" is told after the page's load, or with its first captured message, whichever comes first,
+  // so neither the extension bindings nor a woken worker compete with the page while it loads.
   // (greet() itself skips frames.)
   if (document.readyState === 'complete') later(greet);
   else addEventListener('load', () => later(greet), { once: true });
@@ -55,9 +58,8 @@ function greet(): void {
   send('hello', { url: location.href });
 }
 
+/** A message within the flood bound (inbox.ts checked it and its channel tag). */
 function onMessage(data: unknown): void {
-  if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
-  if (!limiter.allow(messageSize(data), isPriorityMessage(data))) return reportDropsLater();
   // Base64 and serialising a large body cost the page's thread a few ms: do it while the page idles
   // (a page waiting on the network is idle), at the latest after a second.
   later(() => {
@@ -80,7 +82,7 @@ function reportDropsLater(): void {
   if (dropReport !== undefined) return;
   dropReport = setTimeout(() => {
     dropReport = undefined;
-    const count = limiter.dropped() - reportedDrops;
+    const count = (box?.dropped() ?? 0) - reportedDrops;
     reportedDrops += count;
     if (count > 0) send('dropped', { count });
   }, 1000);

@@ -11,6 +11,7 @@ import { RpcRequest, type RpcTransport } from './rpc';
 /** A call on a port (validated by the worker before its handler validates the request again). */
 export const PortRpcRequest = z.object({ kind: z.literal('rpc-request'), id: z.int(), request: RpcRequest });
 export type PortRpcRequest = z.infer<typeof PortRpcRequest>;
+
 /** Its answer; `response` is checked by the RPC client (rpc.ts) like any transport's answer. */
 const PortRpcAnswer = z.object({ kind: z.literal('rpc-response'), id: z.int(), response: z.unknown() });
 
@@ -68,9 +69,6 @@ export function portRpcClient(getPort: () => Pick<PortLike, 'postMessage'> | und
     },
   };
 }
-
-/** The first message on the popup's direct channel: sent to the service worker with the channel's port. */
-export const RpcChannelHello = z.object({ kind: z.literal('rpc-channel'), name: z.string().check(z.maxLength(64)) });
 
 /** The slice of a MessagePort the page side uses (tests pass fakes). */
 export interface ChannelLike {
@@ -142,11 +140,9 @@ function runtimeConnect(name: string): PortLike {
 
 /** A MessageChannel to this extension's active service worker, or undefined where it has none. */
 async function workerChannel(name: string): Promise<ChannelLike | undefined> {
-  const container = globalThis.navigator?.serviceWorker;
-  if (!container || typeof MessageChannel !== 'function') return undefined;
-  const worker = container.controller ?? (await container.getRegistration())?.active;
+  const worker = (await globalThis.navigator?.serviceWorker?.getRegistration())?.active;
   if (!worker) return undefined;
   const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ kind: 'rpc-channel', name }, [port2]);
+  worker.postMessage({ kind: 'rpc-channel', name }, [port2]); // RpcChannelHello (background/sessions/popup-port.ts)
   return port1 as ChannelLike;
 }

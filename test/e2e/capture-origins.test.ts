@@ -24,7 +24,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 import { CHROMIUM, DIST, HOOK_PROBE_JS, launchExtension, openExtensionPage, type ExtensionBrowser } from './harness';
 
 const KEY = 'kh:captureOrigins';
-const IDS = ['keyhole-capture-main', 'keyhole-capture-relay'];
+const IDS = ['keyhole-capture-main', 'keyhole-capture-pair', 'keyhole-capture-relay'];
 
 async function stored(sw: Worker): Promise<unknown> {
   return sw.evaluate(async (k) => (await chrome.storage.local.get([k]))[k], KEY);
@@ -215,6 +215,7 @@ describe('a granted non-loopback page origin (copy of the build whose manifest g
 
     await expect.poll(() => registered(sw)).toEqual([
       { id: 'keyhole-capture-main', matches: [`http://${HOST}/*`], world: 'MAIN' },
+      { id: 'keyhole-capture-pair', matches: [`http://${HOST}/*`], world: 'ISOLATED' },
       { id: 'keyhole-capture-relay', matches: [`http://${HOST}/*`], world: 'ISOLATED' },
     ]);
     expect(await hookedIn(url)).toEqual({ main: true, relay: true });

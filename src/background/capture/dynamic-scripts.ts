@@ -1,5 +1,6 @@
 /**
- * Capture beyond the manifest's loopback origins: the hook (MAIN world) and relay (ISOLATED) are
+ * Capture beyond the manifest's loopback origins: the hook (MAIN world) and the relay's two parts (ISOLATED:
+ * pair at document_start, relay at document_idle — src/capture/inbox.ts) are
  * registered with chrome.scripting.registerContentScripts for exactly
  *   - the API origins of configured environments (storage.local `kh:envs`), and
  *   - the page origins of "Capture on these sites" (storage.local `kh:captureOrigins`, capture-origins.ts),
@@ -13,7 +14,9 @@ import { Environment } from '../../domain/environment';
 import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from '../../domain/capture-origins';
 
 export const MAIN_SCRIPT_ID = 'keyhole-capture-main';
+export const PAIR_SCRIPT_ID = 'keyhole-capture-pair';
 export const RELAY_SCRIPT_ID = 'keyhole-capture-relay';
+const SCRIPT_IDS = [MAIN_SCRIPT_ID, PAIR_SCRIPT_ID, RELAY_SCRIPT_ID];
 
 /** Granted origins the manifest's content_scripts do not already cover. */
 export function extraCaptureOrigins(granted: readonly string[], manifestMatches: readonly string[]): string[] {
@@ -32,7 +35,7 @@ export interface CapturePlanInput {
   manifestMatches: readonly string[];
 }
 
-/** The match patterns the two dynamic scripts should be registered for (sorted, deduplicated). */
+/** The match patterns the dynamic scripts should be registered for (sorted, deduplicated). */
 export function captureMatches(o: CapturePlanInput): string[] {
   const wanted = [...o.envApiBases, ...o.captureOrigins].flatMap((x) => hostPattern(x) ?? []);
   const grantedWanted = wanted.filter((p) => coveredBy(o.granted, p) && !coveredBy(o.manifestMatches, p));
@@ -70,16 +73,17 @@ async function doSync(): Promise<void> {
     granted: origins,
     manifestMatches,
   });
-  const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [MAIN_SCRIPT_ID, RELAY_SCRIPT_ID] });
+  const existing = await chrome.scripting.getRegisteredContentScripts({ ids: SCRIPT_IDS });
   const same = (a: readonly string[] = [], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === b[i]);
   // Nothing changed (e.g. an environment was renamed): leave the registration alone rather than open
   // a window in which a page loading right now would miss the hook.
-  if (existing.length === 2 && existing.every((s) => same(s.matches, matches))) return;
+  if (existing.length === SCRIPT_IDS.length && existing.every((s) => same(s.matches, matches))) return;
   if (existing.length === 0 && matches.length === 0) return;
   if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
   if (matches.length === 0) return;
   await chrome.scripting.registerContentScripts([
     { id: MAIN_SCRIPT_ID, matches, js: ['capture-main.js'], runAt: 'document_start', world: 'MAIN', allFrames: false, persistAcrossSessions: true },
-    { id: RELAY_SCRIPT_ID, matches, js: ['capture-relay.js'], runAt: 'document_start', world: 'ISOLATED', allFrames: false, persistAcrossSessions: true },
+    { id: PAIR_SCRIPT_ID, matches, js: ['capture-pair.js'], runAt: 'document_start', world: 'ISOLATED', allFrames: false, persistAcrossSessions: true },
+    { id: RELAY_SCRIPT_ID, matches, js: ['capture-relay.js'], runAt: 'document_idle', world: 'ISOLATED', allFrames: false, persistAcrossSessions: true },
   ]);
 }

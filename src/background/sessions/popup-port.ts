@@ -5,7 +5,8 @@
  * extension's own pages may call: a content script can call runtime.connect too (sender.ts), but it
  * cannot reach this worker's registration, which only pages of our own origin can.
  */
-import { PortRpcRequest, RpcChannelHello } from '../../messaging/port-transport';
+import * as z from '../../protocol/zod';
+import { PortRpcRequest } from '../../messaging/port-transport';
 import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
 import type { RpcResponse } from '../../messaging/rpc';
 import { isExtensionPageSender, type RpcSender } from './sender';
@@ -40,6 +41,9 @@ export function servePopupPort(port: PopupPort, handle: Handle, extensionId: str
     }),
   );
 }
+
+/** The first message on a page's direct channel, sent to this worker with the channel's port (port-transport.ts). */
+const RpcChannelHello = z.object({ kind: z.literal('rpc-channel'), name: z.string().check(z.maxLength(64)) });
 
 /** The slice of a `message` event (ExtendableMessageEvent) and of its MessagePort that the channel uses. */
 export interface ChannelEvent {

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import {
   MAIN_SCRIPT_ID,
+  PAIR_SCRIPT_ID,
   RELAY_SCRIPT_ID,
   affectsCaptureScripts,
   captureMatches,
@@ -63,6 +64,7 @@ function fakeChrome(init: { granted: string[]; stored: Record<string, unknown> }
       getManifest: () => ({
         content_scripts: [
           { matches: MANIFEST, js: ['capture-main.js'] },
+          { matches: MANIFEST, js: ['capture-pair.js'] },
           { matches: MANIFEST, js: ['capture-relay.js'] },
         ],
       }),
@@ -106,14 +108,18 @@ test('sync registers both scripts for granted listed origins, follows revocation
   await syncCaptureScripts();
   expect(fake.registered.size).toBe(0);
 
-  // Granted (permissions.onAdded): the MAIN hook and the ISOLATED relay, same matches, document_start.
+  // Granted (permissions.onAdded): the MAIN hook and the ISOLATED pairing at document_start, the rest of
+  // the relay at document_idle, same matches.
   fake.init.granted.push('https://app.example.com/*', 'https://api.example.com/*');
   await syncCaptureScripts();
   const main = fake.registered.get(MAIN_SCRIPT_ID)!;
+  const pair = fake.registered.get(PAIR_SCRIPT_ID)!;
   const relay = fake.registered.get(RELAY_SCRIPT_ID)!;
   expect(main).toMatchObject({ js: ['capture-main.js'], world: 'MAIN', runAt: 'document_start', persistAcrossSessions: true });
-  expect(relay).toMatchObject({ js: ['capture-relay.js'], world: 'ISOLATED', runAt: 'document_start' });
+  expect(pair).toMatchObject({ js: ['capture-pair.js'], world: 'ISOLATED', runAt: 'document_start', persistAcrossSessions: true });
+  expect(relay).toMatchObject({ js: ['capture-relay.js'], world: 'ISOLATED', runAt: 'document_idle', persistAcrossSessions: true });
   expect(main.matches).toEqual(['https://api.example.com/*', 'https://app.example.com/*']);
+  expect(pair.matches).toEqual(main.matches);
   expect(relay.matches).toEqual(main.matches);
 
   // Same inputs again (e.g. an environment renamed): the registration is left alone.
@@ -138,6 +144,6 @@ test('concurrent syncs are serialized (no duplicate-id registration)', async () 
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   await Promise.all([syncCaptureScripts(), syncCaptureScripts(), syncCaptureScripts()]);
   expect(warn).not.toHaveBeenCalled();
-  expect([...fake.registered.keys()].sort()).toEqual([MAIN_SCRIPT_ID, RELAY_SCRIPT_ID]);
+  expect([...fake.registered.keys()].sort()).toEqual([MAIN_SCRIPT_ID, PAIR_SCRIPT_ID, RELAY_SCRIPT_ID]);
   warn.mockRestore();
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createLimiter, isPriorityMessage, toRelayCall } from '../../../src/capture/relay-convert';
+import { toRelayCall } from '../../../src/capture/relay-convert';
+import { createLimiter, isPriorityMessage } from '../../../src/capture/relay-limit';
 import { CAPTURE_CHANNEL } from '../../../src/capture/channel';
 import { relayRpc } from '../../../src/messaging/relay-rpc';
 

@@ -1,0 +1,52 @@
+/**
+ * Where the hook's messages wait for the relay (issue #12). The relay is split in two content scripts of
+ * one ISOLATED world: pair.ts runs at document_start and does only what must happen before any page
+ * script — pairing with the hook (channel.ts) — plus the flood bound; relay.ts (validation with zod,
+ * Base64, sending to the worker: ~30 KB) comes at document_idle and takes over this inbox. In a new
+ * renderer process every content script is compiled again before the page's first script runs, and
+ * 30 KB of script measured ~6 ms of that here. The inbox is a global of our isolated world, out of the
+ * page's reach.
+ */
+import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
+import { createLimiter, isPriorityMessage, messageSize } from './relay-limit';
+
+export interface Inbox {
+  /** Messages within the bound that arrived before the relay took over, oldest first. */
+  held: unknown[];
+  /** Set by the relay: from then on each message within the bound goes straight to it. */
+  take?: (message: unknown) => void;
+  /** Set by the relay: told of each message the bound refused. */
+  onDrop?: () => void;
+  /** How many messages the bound has refused so far. */
+  dropped(): number;
+}
+
+const INBOX_KEY = '__keyholeInbox';
+type WithInbox = { [INBOX_KEY]?: Inbox };
+
+/** This world's inbox, once pair.ts has opened it. */
+export function inbox(): Inbox | undefined {
+  return (globalThis as WithInbox)[INBOX_KEY];
+}
+
+/**
+ * Opens the inbox and pairs with the hook, once per document: the manifest and a dynamic registration
+ * can both match a page. `limit` is the flood bound (the page decides how often we work): the messages
+ * held here until document_idle are bounded by it too.
+ */
+export function openInbox(limit = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 })): void {
+  const g = globalThis as WithInbox;
+  if (g[INBOX_KEY]) return;
+  const box: Inbox = { held: [], dropped: () => limit.dropped() };
+  g[INBOX_KEY] = box;
+  // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
+  pairWithCounterpart((node) =>
+    node.addEventListener(MESSAGE_EVENT, (e) => {
+      const data = (e as CustomEvent).detail;
+      if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
+      if (!limit.allow(messageSize(data), isPriorityMessage(data))) return box.onDrop?.();
+      if (box.take) box.take(data);
+      else box.held.push(data);
+    }),
+  );
+}
