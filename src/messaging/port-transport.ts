@@ -11,7 +11,6 @@ import { RpcRequest, type RpcTransport } from './rpc';
 /** A call on a port (validated by the worker before its handler validates the request again). */
 export const PortRpcRequest = z.object({ kind: z.literal('rpc-request'), id: z.int(), request: RpcRequest });
 export type PortRpcRequest = z.infer<typeof PortRpcRequest>;
-
 /** Its answer; `response` is checked by the RPC client (rpc.ts) like any transport's answer. */
 const PortRpcAnswer = z.object({ kind: z.literal('rpc-response'), id: z.int(), response: z.unknown() });
 
@@ -86,7 +85,8 @@ export interface ChannelLike {
  *
  * Where the worker is a service worker (Chrome), calls then go over a MessagePort straight to it
  * (`direct`): the page and the worker share the extension's process, so a message crosses a thread, not
- * the browser process (round trip 0.2–0.4 ms against 0.8–1.6 ms over the runtime port, measured here).
+ * the browser process (an empty echo's round trip measured 0.2–0.4 ms against 0.8–1.6 ms over the
+ * runtime port here; the popup's `popupState` 1.3 against 1.7–2.0 ms).
  * The runtime port stays open beside it, because a MessagePort says nothing when the worker stops: the
  * port's disconnect fails every waiting call (whichever way it went) and drops the channel with it.
  * Until the channel is there (its set-up is asynchronous) and where there is none (Firefox's event
