@@ -133,9 +133,11 @@ interface Pending {
   function copyBody(body: unknown): PageBody | Promise<PageBody | undefined> | undefined {
     if (body === undefined || body === null) return undefined;
     if (typeof body === 'string') return body.length > LIMIT ? { data: '', size: body.length, truncated: true } : { data: body, size: body.length, truncated: false };
-    if (body instanceof URLSearchParams) return copyBody(body.toString());
+    // Bytes before URLSearchParams/Blob: the first `instanceof` of a Web IDL interface builds it in the page's
+    // world, a cost a new tab's first SCv2 call (binary envelope) need not pay (issue #12).
     const v = viewOf(body);
     if (v) return v.byteLength > LIMIT ? { data: '', size: v.byteLength, truncated: true } : { data: v.slice().buffer, size: v.byteLength, truncated: false };
+    if (body instanceof URLSearchParams) return copyBody(body.toString());
     if (body instanceof Blob) {
       if (body.size > LIMIT) return { data: '', size: body.size, truncated: true };
       return body.arrayBuffer().then(
@@ -248,7 +250,8 @@ interface Pending {
 
   // ── fetch ────────────────────────────────────────────────────────────────
   function beginFetch(input: unknown, init: RequestInit | undefined): Pending | undefined {
-    const isRequest = input instanceof Request;
+    // A string URL is no Request: asked first, so `Request` is not built in the page's world for it (see copyBody).
+    const isRequest = typeof input !== 'string' && input instanceof Request;
     const url = absolute(isRequest ? (input as Request).url : input);
     const method = init?.method ?? (isRequest ? (input as Request).method : 'GET');
     const headers = headerRecord(init?.headers ?? (isRequest ? (input as Request).headers : undefined));

@@ -7,7 +7,7 @@ import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from '../../../sr
 import { inbox, openInbox } from '../../../src/capture/inbox';
 import { createLimiter } from '../../../src/capture/relay-limit';
 
-class FakeMouseEvent extends Event {
+class FakeFocusEvent extends Event {
   relatedTarget: EventTarget | null;
   constructor(type: string, init: { relatedTarget?: EventTarget } = {}) {
     super(type);
@@ -18,12 +18,11 @@ class FakeMouseEvent extends Event {
 const g = globalThis as Record<string, unknown>;
 beforeEach(() => {
   g.window = new EventTarget();
-  g.document = { createElement: () => new EventTarget() };
-  g.MouseEvent = FakeMouseEvent;
+  g.FocusEvent = FakeFocusEvent; // no document: the channel's private target is a bare EventTarget
   delete g.__keyholeInbox;
 });
 afterEach(() => {
-  for (const k of ['window', 'document', 'MouseEvent', '__keyholeInbox']) delete g[k];
+  for (const k of ['window', 'FocusEvent', '__keyholeInbox']) delete g[k];
 });
 
 /** The hook's side of the pairing: returns how the hook sends. */
