@@ -1,7 +1,8 @@
 /**
  * One config, four builds per browser (see `npm run build`):
  *  - default: the extension pages (popup, options, devtools, panel) and the background (ES module)
- *  - `capture-main` / `capture-pair` / `capture-relay`: the content scripts, classic IIFE files with no
+ *  - `capture-main` / `capture-pair` / `capture-relay`: the content scripts (the relay injected by the worker
+ *    on a page's first message, src/background/capture/relay-handler.ts), classic IIFE files with no
  *    run-time imports
  *    (Chrome loads content scripts as classic scripts; architecture.md §5)
  *  - `node`: the `keyhole` CLI and the reference gateway for Node, into dist-node/ — never into dist/

@@ -1,11 +1,13 @@
 /**
- * Where the hook's messages wait for the relay (issue #12). The relay is split in two content scripts of
- * one ISOLATED world: pair.ts runs at document_start and does only what must happen before any page
- * script — pairing with the hook (channel.ts) — plus the flood bound; relay.ts (validation with zod,
- * Base64, sending to the worker: ~30 KB) comes at document_idle and takes over this inbox. In a new
- * renderer process every content script is compiled again before the page's first script runs, and
- * 30 KB of script measured ~6 ms of that here. The inbox is a global of our isolated world, out of the
- * page's reach.
+ * Where the hook's messages wait for the relay (issue #12). The relay is split in two scripts of one
+ * ISOLATED world: pair.ts runs at document_start and does only what must happen before any page script —
+ * pairing with the hook (channel.ts) — plus the flood bound; relay.ts (validation with zod, Base64,
+ * sending to the worker: ~30 KB) takes this inbox over once the worker has injected it, which pair.ts asks
+ * for when the first message is held (`onFirstHeld`). In a new renderer process every script is compiled
+ * again, and the relay's 29 KB measured 5–6 ms of the page's main thread: as a document_idle content script
+ * it ran at the page's load, on the way to its first SCv2 call settling; now only a page that has
+ * something to relay compiles it, when that first message arrives (which the hook hands over when the
+ * page idles). The inbox is a global of our isolated world, out of the page's reach.
  */
 import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
 import { createLimiter, isPriorityMessage, messageSize } from './relay-limit';
@@ -32,12 +34,14 @@ export function inbox(): Inbox | undefined {
 /**
  * Opens the inbox and pairs with the hook, once per document: the manifest and a dynamic registration
  * can both match a page. `limit` is the flood bound (the page decides how often we work): the messages
- * held here until document_idle are bounded by it too.
+ * held here until the relay takes over are bounded by it too. `onFirstHeld` runs once, when the first
+ * message within the bound is held (pair.ts asks the worker for the relay then).
  */
-export function openInbox(limit = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 })): void {
+export function openInbox(limit = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 }), onFirstHeld?: () => void): void {
   const g = globalThis as WithInbox;
   if (g[INBOX_KEY]) return;
   const box: Inbox = { held: [], dropped: () => limit.dropped() };
+  let asked = false;
   g[INBOX_KEY] = box;
   // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
   pairWithCounterpart((node) =>
@@ -45,8 +49,12 @@ export function openInbox(limit = createLimiter({ messages: 300, bytes: 64 * 102
       const data = (e as CustomEvent).detail;
       if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
       if (!limit.allow(messageSize(data), isPriorityMessage(data))) return box.onDrop?.();
-      if (box.take) box.take(data);
-      else box.held.push(data);
+      if (box.take) return box.take(data);
+      box.held.push(data);
+      if (!asked) {
+        asked = true;
+        onFirstHeld?.();
+      }
     }),
   );
 }

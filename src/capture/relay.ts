@@ -1,5 +1,6 @@
 /**
- * ISOLATED-world relay (document_idle, same documents as the MAIN-world hook).
+ * ISOLATED-world relay: injected by the worker into a captured document when that document's first hook
+ * message is held (pair.ts → `attach`, relay-handler.ts), never at the page's load (issue #12).
  *
  * Takes the hook's messages from the inbox pair.ts opened at document_start (inbox.ts: the private
  * channel, the flood bound), validates them (page-message.ts: the worker trusts nothing from the page's
@@ -33,9 +34,9 @@ let dropReport: ReturnType<typeof setTimeout> | undefined;
 
 const ignore = () => {}; // the extension was reloaded or the worker is gone: capture is best-effort
 
-// The manifest and a dynamic registration can both match a page: relay once (this flag lives in our
-// isolated world, out of the page's reach). No inbox: pair.ts did not run in this document (the extension
-// was installed or updated while it was open), so the hook has nobody to talk to either.
+// Injected twice (a second attach, an old document_idle registration left over): relay once (this flag lives
+// in our isolated world, out of the page's reach). No inbox: pair.ts did not run in this document (the
+// extension was installed or updated while it was open), so the hook has nobody to talk to either.
 const flags = globalThis as { __keyholeRelay?: boolean };
 const box = inbox();
 if (box && !flags.__keyholeRelay) {
@@ -44,18 +45,7 @@ if (box && !flags.__keyholeRelay) {
   box.take = onMessage;
   for (const m of box.held.splice(0)) onMessage(m);
   if (box.dropped() > 0) reportDropsLater();
-  // "hooked" is told after the page's load, or with its first captured message, whichever comes first,
-  // so neither the extension bindings nor a woken worker compete with the page while it loads.
-  // (greet() itself skips frames.)
-  if (document.readyState === 'complete') later(greet);
-  else addEventListener('load', () => later(greet), { once: true });
-}
-
-let greeted = false;
-function greet(): void {
-  if (greeted || window !== window.top) return;
-  greeted = true;
-  send('hello', { url: location.href });
+  // "hooked" was told by pair.ts (its `attach` is what brought us here).
 }
 
 /** A message within the flood bound (inbox.ts checked it and its channel tag). */
@@ -65,7 +55,6 @@ function onMessage(data: unknown): void {
   later(() => {
     const call = toRelayCall(data);
     if (!call) return;
-    greet();
     switch (call.method) {
       case 'exchange':
         return send('exchange', call.input);

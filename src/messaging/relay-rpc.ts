@@ -18,8 +18,13 @@ import { RELAY_BOUNDARY } from './relay-boundary';
 export { RELAY_BOUNDARY };
 
 export const relayRpc = /* @__PURE__ */ defineRpc(RELAY_BOUNDARY, {
-  /** The hook is installed in this tab (sent once per document). */
+  /** The hook is installed in this tab (sent once per document, after its load, by pair.ts). */
   hello: { input: z.object({ url: z.string().check(z.maxLength(16_384)) }), output: Ok },
+  /**
+   * The hook sent its first message in this document (pair.ts, once per document): mark the tab hooked and
+   * inject capture-relay.js into the sending document, which takes the held messages over (issue #12).
+   */
+  attach: { input: z.object({}), output: Ok },
   exchange: { input: RelayExchange, output: Ok },
   /** The page RSA-OAEP-encrypted a 32-byte key. */
   wrap: { input: WrapObservation, output: Ok },

@@ -191,7 +191,7 @@ describe('a granted non-loopback page origin (copy of the build whose manifest g
     const main = await page.evaluate<boolean>(HOOK_PROBE_JS);
     const sw = await worker();
     const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
-    // The relay's hello marks the tab hooked in the hub (ISOLATED script ran and reached the worker).
+    // pair.ts's hello (after the page's load) marks the tab hooked in the hub (the ISOLATED script ran and reached the worker).
     let relay = false;
     for (let i = 0; i < 30 && !relay; i++) {
       relay = await sw.evaluate((id) => (globalThis as unknown as { __keyholeCapture: () => { isHooked(t: number): boolean } }).__keyholeCapture().isHooked(id), tabId);
@@ -216,8 +216,7 @@ describe('a granted non-loopback page origin (copy of the build whose manifest g
     await expect.poll(() => registered(sw)).toEqual([
       { id: 'keyhole-capture-main', matches: [`http://${HOST}/*`], world: 'MAIN' },
       { id: 'keyhole-capture-pair', matches: [`http://${HOST}/*`], world: 'ISOLATED' },
-      { id: 'keyhole-capture-relay', matches: [`http://${HOST}/*`], world: 'ISOLATED' },
-    ]);
+    ]); // no 'keyhole-capture-relay': the worker injects the relay on a document's first message
     expect(await hookedIn(url)).toEqual({ main: true, relay: true });
 
     await options.getByTestId('capture-origin-remove').click();

@@ -1,22 +1,25 @@
 /**
- * Capture beyond the manifest's loopback origins: the hook (MAIN world) and the relay's two parts (ISOLATED:
- * pair at document_start, relay at document_idle — src/capture/inbox.ts) are
- * registered with chrome.scripting.registerContentScripts for exactly
+ * Capture beyond the manifest's loopback origins: the hook (MAIN world) and pair.ts (ISOLATED, both at
+ * document_start) are registered with chrome.scripting.registerContentScripts for exactly
  *   - the API origins of configured environments (storage.local `kh:envs`), and
  *   - the page origins of "Capture on these sites" (storage.local `kh:captureOrigins`, capture-origins.ts),
  * each only while its optional host permission is granted, and never for a host the manifest's
  * content_scripts already hook (loopback: registering it again would inject twice — the hook guards
  * against that, but there is no reason to). Granted hosts nobody asked to capture are left alone.
  * Re-synced on install/startup, permission grants and revocations, and changes of either list; the
- * registration persists across browser sessions.
+ * registration persists across browser sessions. The relay proper (capture-relay.js) is no content script:
+ * the worker injects it into a document when that document's first message arrives (relay-handler.ts).
  */
 import { Environment } from '../../domain/environment';
 import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from '../../domain/capture-origins';
 
 export const MAIN_SCRIPT_ID = 'keyhole-capture-main';
 export const PAIR_SCRIPT_ID = 'keyhole-capture-pair';
-export const RELAY_SCRIPT_ID = 'keyhole-capture-relay';
-const SCRIPT_IDS = [MAIN_SCRIPT_ID, PAIR_SCRIPT_ID, RELAY_SCRIPT_ID];
+/** Registered at document_idle by versions before the relay was injected on demand: removed on every sync. */
+export const LEGACY_RELAY_SCRIPT_ID = 'keyhole-capture-relay';
+const SCRIPT_IDS = [MAIN_SCRIPT_ID, PAIR_SCRIPT_ID];
+/** The relay, injected by the worker into a captured document on its first message (relay-handler.ts). */
+export const RELAY_FILE = 'capture-relay.js';
 
 /** Granted origins the manifest's content_scripts do not already cover. */
 export function extraCaptureOrigins(granted: readonly string[], manifestMatches: readonly string[]): string[] {
@@ -73,17 +76,16 @@ async function doSync(): Promise<void> {
     granted: origins,
     manifestMatches,
   });
-  const existing = await chrome.scripting.getRegisteredContentScripts({ ids: SCRIPT_IDS });
+  const existing = await chrome.scripting.getRegisteredContentScripts({ ids: [...SCRIPT_IDS, LEGACY_RELAY_SCRIPT_ID] });
   const same = (a: readonly string[] = [], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === b[i]);
   // Nothing changed (e.g. an environment was renamed): leave the registration alone rather than open
   // a window in which a page loading right now would miss the hook.
-  if (existing.length === SCRIPT_IDS.length && existing.every((s) => same(s.matches, matches))) return;
+  if (existing.length === SCRIPT_IDS.length && existing.every((s) => SCRIPT_IDS.includes(s.id) && same(s.matches, matches))) return;
   if (existing.length === 0 && matches.length === 0) return;
   if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
   if (matches.length === 0) return;
   await chrome.scripting.registerContentScripts([
     { id: MAIN_SCRIPT_ID, matches, js: ['capture-main.js'], runAt: 'document_start', world: 'MAIN', allFrames: false, persistAcrossSessions: true },
     { id: PAIR_SCRIPT_ID, matches, js: ['capture-pair.js'], runAt: 'document_start', world: 'ISOLATED', allFrames: false, persistAcrossSessions: true },
-    { id: RELAY_SCRIPT_ID, matches, js: ['capture-relay.js'], runAt: 'document_idle', world: 'ISOLATED', allFrames: false, persistAcrossSessions: true },
   ]);
 }

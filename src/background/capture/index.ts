@@ -7,7 +7,7 @@ import { listOwnScSessions, adoptSession, notePageRotation, notePageReuse, refre
 import { CaptureHub } from './hub';
 import { servePanelPort, type PanelPort } from './panel-port';
 import { createRelayHandler } from './relay-handler';
-import { affectsCaptureScripts, envApiBasesOf, syncCaptureScripts } from './dynamic-scripts';
+import { RELAY_FILE, affectsCaptureScripts, envApiBasesOf, syncCaptureScripts } from './dynamic-scripts';
 import { CAPTURE_ORIGINS_KEY, ENVS_KEY, pageMaySpeakFor, parseCaptureOrigins } from '../../domain/capture-origins';
 import { DEFAULT_ENVIRONMENT } from '../../domain/environment';
 
@@ -34,10 +34,19 @@ export function captureHub(): CaptureHub {
   return hub;
 }
 
+/**
+ * The relay into one captured document, on its first message (relay-handler.ts `attach`). A failure (the
+ * tab navigated or closed, the permission was just revoked) loses only what that document held.
+ */
+async function injectRelay({ tabId, documentId }: { tabId: number; documentId?: string }): Promise<void> {
+  const target = documentId !== undefined ? { tabId, documentIds: [documentId] } : { tabId, frameIds: [0] };
+  await chrome.scripting.executeScript({ target, files: [RELAY_FILE] }).catch((e: unknown) => console.warn('keyhole: relay injection failed', e));
+}
+
 export function installCapture(): void {
   const extensionId = chrome.runtime.id;
   const extensionOrigin = chrome.runtime.getURL('');
-  const relay = createRelayHandler(captureHub(), extensionId);
+  const relay = createRelayHandler(captureHub(), extensionId, injectRelay);
 
   // chrome.runtime directly: returning true keeps the channel open for the async answer, and any
   // other boundary is left to the other listeners (popup/options RPC).

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import {
   MAIN_SCRIPT_ID,
   PAIR_SCRIPT_ID,
-  RELAY_SCRIPT_ID,
+  LEGACY_RELAY_SCRIPT_ID,
+  RELAY_FILE,
   affectsCaptureScripts,
   captureMatches,
   envApiBasesOf,
@@ -65,7 +66,6 @@ function fakeChrome(init: { granted: string[]; stored: Record<string, unknown> }
         content_scripts: [
           { matches: MANIFEST, js: ['capture-main.js'] },
           { matches: MANIFEST, js: ['capture-pair.js'] },
-          { matches: MANIFEST, js: ['capture-relay.js'] },
         ],
       }),
     },
@@ -108,19 +108,17 @@ test('sync registers both scripts for granted listed origins, follows revocation
   await syncCaptureScripts();
   expect(fake.registered.size).toBe(0);
 
-  // Granted (permissions.onAdded): the MAIN hook and the ISOLATED pairing at document_start, the rest of
-  // the relay at document_idle, same matches.
+  // Granted (permissions.onAdded): the MAIN hook and the ISOLATED pairing at document_start, same matches;
+  // the relay is no content script (the worker injects it on a document's first message).
   fake.init.granted.push('https://app.example.com/*', 'https://api.example.com/*');
   await syncCaptureScripts();
   const main = fake.registered.get(MAIN_SCRIPT_ID)!;
   const pair = fake.registered.get(PAIR_SCRIPT_ID)!;
-  const relay = fake.registered.get(RELAY_SCRIPT_ID)!;
   expect(main).toMatchObject({ js: ['capture-main.js'], world: 'MAIN', runAt: 'document_start', persistAcrossSessions: true });
   expect(pair).toMatchObject({ js: ['capture-pair.js'], world: 'ISOLATED', runAt: 'document_start', persistAcrossSessions: true });
-  expect(relay).toMatchObject({ js: ['capture-relay.js'], world: 'ISOLATED', runAt: 'document_idle', persistAcrossSessions: true });
   expect(main.matches).toEqual(['https://api.example.com/*', 'https://app.example.com/*']);
   expect(pair.matches).toEqual(main.matches);
-  expect(relay.matches).toEqual(main.matches);
+  expect([...fake.registered.values()].flatMap((x) => x.js ?? [])).not.toContain(RELAY_FILE);
 
   // Same inputs again (e.g. an environment renamed): the registration is left alone.
   fake.calls.length = 0;
@@ -144,6 +142,24 @@ test('concurrent syncs are serialized (no duplicate-id registration)', async () 
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   await Promise.all([syncCaptureScripts(), syncCaptureScripts(), syncCaptureScripts()]);
   expect(warn).not.toHaveBeenCalled();
-  expect([...fake.registered.keys()].sort()).toEqual([MAIN_SCRIPT_ID, PAIR_SCRIPT_ID, RELAY_SCRIPT_ID]);
+  expect([...fake.registered.keys()].sort()).toEqual([MAIN_SCRIPT_ID, PAIR_SCRIPT_ID]);
   warn.mockRestore();
+});
+
+test('a document_idle relay registration left by an older version is removed, even when the rest is unchanged', async () => {
+  fake.init.granted.push('https://app.example.com/*');
+  fake.init.stored[CAPTURE_ORIGINS_KEY] = ['https://app.example.com'];
+  await syncCaptureScripts();
+  const matches = fake.registered.get(MAIN_SCRIPT_ID)!.matches;
+  fake.registered.set(LEGACY_RELAY_SCRIPT_ID, { id: LEGACY_RELAY_SCRIPT_ID, matches, js: [RELAY_FILE], world: 'ISOLATED', runAt: 'document_idle', persistAcrossSessions: true });
+  fake.calls.length = 0;
+  await syncCaptureScripts();
+  expect(fake.registered.has(LEGACY_RELAY_SCRIPT_ID)).toBe(false);
+  expect([...fake.registered.keys()].sort()).toEqual([MAIN_SCRIPT_ID, PAIR_SCRIPT_ID]);
+  expect(fake.registered.get(MAIN_SCRIPT_ID)!.matches).toEqual(matches);
+  // Nothing listed any more: the legacy one goes too.
+  fake.registered.set(LEGACY_RELAY_SCRIPT_ID, { id: LEGACY_RELAY_SCRIPT_ID, matches, js: [RELAY_FILE] });
+  fake.init.stored[CAPTURE_ORIGINS_KEY] = [];
+  await syncCaptureScripts();
+  expect(fake.registered.size).toBe(0);
 });

@@ -197,7 +197,7 @@ describe('only decrypted answers, from a page allowed to speak for the API, coun
       seen.push(o);
       return false;
     });
-    const relay = createRelayHandler(hub, 'ext');
+    const relay = createRelayHandler(hub, 'ext', async () => {});
     const { tabId: _t, pageOrigin: _p, ...ex } = exchange({
       url: refreshUrl,
       reqHeaders: { 'x-sc-session-id': h.sessionId },

@@ -167,7 +167,7 @@ describe('capture hub', () => {
 describe('relay handler', () => {
   test('takes the tab from the sender and refuses messages that do not come from a top frame of a tab', async () => {
     const hub = new CaptureHub({ area: memoryArea() });
-    const relay = createRelayHandler(hub, 'ext');
+    const relay = createRelayHandler(hub, 'ext', async () => {});
     const { tabId: _t, ...input } = exchange({ req: '{}' });
     const msg = { boundary: 'relay', method: 'exchange', input };
     expect(relay(msg, { id: 'ext', frameId: 0 })).toBeUndefined();
@@ -176,6 +176,22 @@ describe('relay handler', () => {
     expect(await relay(msg, { id: 'ext', tab: { id: 3 }, frameId: 0 })).toEqual({ ok: true, value: { ok: true } });
     expect(await relay({ ...msg, input: { ...input, source: 'har' } }, { id: 'ext', tab: { id: 3 }, frameId: 0 })).toMatchObject({ ok: false, error: { code: 'SCHEMA_INVALID' } });
     expect(await hub.decryptedFor(3)).toHaveLength(1);
+  });
+
+  test('attach marks the tab hooked and injects the relay into the sending document, once per document; without a documentId (Firefox) into the tab', async () => {
+    const hub = new CaptureHub({ area: memoryArea() });
+    const injected: unknown[] = [];
+    const relay = createRelayHandler(hub, 'ext', async (t) => void injected.push(t));
+    const attach = { boundary: 'relay', method: 'attach', input: {} };
+    expect(relay(attach, { id: 'ext', tab: { id: 3 }, frameId: 1, documentId: 'D1' })).toBeUndefined(); // frames: refused
+    expect(injected).toEqual([]);
+    expect(await relay(attach, { id: 'ext', tab: { id: 3 }, frameId: 0, documentId: 'D1' })).toEqual({ ok: true, value: { ok: true } });
+    expect(hub.isHooked(3)).toBe(true);
+    expect(await relay(attach, { id: 'ext', tab: { id: 3 }, frameId: 0, documentId: 'D1' })).toEqual({ ok: true, value: { ok: true } });
+    await relay(attach, { id: 'ext', tab: { id: 3 }, frameId: 0, documentId: 'D2' }); // the tab navigated: its new document
+    await relay(attach, { id: 'ext', tab: { id: 5 }, frameId: 0 });
+    expect(injected).toEqual([{ tabId: 3, documentId: 'D1' }, { tabId: 3, documentId: 'D2' }, { tabId: 5 }]);
+    expect(hub.isHooked(5)).toBe(true);
   });
 });
 
@@ -220,7 +236,7 @@ describe('panel port', () => {
 
   test('messages the relay dropped under its flood limit are counted per tab and shown until the tab is cleared', async () => {
     const hub = new CaptureHub({ area: memoryArea() });
-    const relay = createRelayHandler(hub, 'ext');
+    const relay = createRelayHandler(hub, 'ext', async () => {});
     const port = fakePort('keyhole-panel:4');
     servePanelPort(hub, port, 'chrome-extension://ext/', 'ext');
     await vi.waitFor(() => expect(port.sent.map((m) => m.kind)).toContain('keyring'));

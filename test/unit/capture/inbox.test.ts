@@ -1,6 +1,7 @@
 /**
  * The relay's document_start half (inbox.ts): pairs with the hook, bounds and holds what it sends until
- * relay.ts takes over at document_idle. Runs the real pairing (channel.ts) on a minimal window/document.
+ * relay.ts takes over (injected by the worker on the first message, which the inbox asks for). Runs the real
+ * pairing (channel.ts) on a minimal window.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from '../../../src/capture/channel';
@@ -71,4 +72,29 @@ test('opened twice (manifest and a dynamic registration): one inbox, one pairing
   const send = hook();
   send(msg(1));
   expect(first!.held).toHaveLength(1);
+});
+
+test('asks for the relay once, when the first message within the bound is held — not for foreign or refused ones, nor once the relay took over', () => {
+  const ask = vi.fn();
+  openInbox(createLimiter({ messages: 2, bytes: 1_000, windowMs: 10_000, now: () => 0 }), ask);
+  const send = hook();
+  send({ channel: 'someone-else', n: 0 }); // not ours
+  send(msg(9, 2_000)); // over the byte bound: refused
+  expect(ask).not.toHaveBeenCalled();
+  send(msg(1));
+  expect(ask).toHaveBeenCalledTimes(1);
+  send(msg(2));
+  expect(ask).toHaveBeenCalledTimes(1);
+  expect(inbox()!.held).toHaveLength(2);
+});
+
+test('a message that goes straight to the relay asks for nothing', () => {
+  const ask = vi.fn();
+  openInbox(undefined, ask);
+  const send = hook();
+  const taken: unknown[] = [];
+  inbox()!.take = (m) => taken.push(m);
+  send(msg(1));
+  expect(taken).toEqual([msg(1)]);
+  expect(ask).not.toHaveBeenCalled();
 });
