@@ -90,7 +90,7 @@ export class AuthClient {
    * server may have seen it: on NETWORK_ERROR/TIMEOUT the token's fate is unknown and the caller must
    * treat it as possibly spent.
    */
-  async refresh(refreshToken: string, control: RequestControl = {}): Promise<TokenPair> {
+  async refresh(refreshToken: string, control: RequestControl & { gate?: Promise<unknown> } = {}): Promise<TokenPair> {
     const r = await this.channel.call<z.infer<typeof RefreshData>>(this.paths.refresh, { refreshToken }, { ...control, schema: RefreshData });
     return this.toPair(r.data);
   }

@@ -69,6 +69,12 @@ export interface CallOptions<S extends z.core.$ZodType = z.core.$ZodType> extend
   accessToken?: string;
   /** Validates `envelope.data` → `SCHEMA_INVALID` on mismatch. */
   schema?: S;
+  /**
+   * The request leaves only once this has resolved; if it rejects, nothing is sent and the call rejects
+   * with its reason. The body is sealed meanwhile, so a write the request must wait for (the refresh's
+   * in-flight marker) and the sealing overlap instead of following each other (issue #12).
+   */
+  gate?: Promise<unknown>;
 }
 
 export interface CallResult<T> {
@@ -236,6 +242,7 @@ export class SecureChannel {
    * retry, because the server may have acted on the request: a refresh is sent at most once per token.
    */
   async call<T = unknown, S extends z.core.$ZodType = z.core.$ZodType>(path: string, body: unknown, options: CallOptions<S> = {}): Promise<CallResult<T>> {
+    options.gate?.catch(() => undefined); // it may reject while the body is sealed: its reason is thrown where it is awaited
     const first = await this.session(options);
     try {
       return await this.callOnce<T>(first, path, body, options);
@@ -263,6 +270,7 @@ export class SecureChannel {
       ...(this.opts.aead ? { aead: this.opts.aead } : {}),
     });
     const headers = await this.baseHeaders({ sessionId: s.sessionId, ...(options.accessToken ? { accessToken: options.accessToken } : {}) });
+    await options.gate;
     const raw = await sendRequest(
       this.opts.fetch,
       this.url(path),

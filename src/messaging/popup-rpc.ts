@@ -11,6 +11,14 @@ export { EnvSummary, SessionView };
 /** The long-lived port the popup and the options page call over (messaging/port-transport.ts). */
 export const POPUP_PORT_NAME = 'keyhole-popup';
 
+/**
+ * The one message the worker sends unasked on that port (or on the page's direct channel): a session
+ * record's view, as its write is issued (popup-port.ts `PopupPushes`). `envName`/`apiBase` are not
+ * resolved (the page keeps its own).
+ */
+export const SessionWritten = z.object({ kind: z.literal('session-written'), view: SessionView });
+export type SessionWritten = z.infer<typeof SessionWritten>;
+
 const MfaMethod = z.object({ code: z.string(), value: z.number(), label: z.optional(z.string()) });
 
 export const PopupState = z.object({

@@ -90,12 +90,14 @@ export interface ChannelLike {
  * The runtime port stays open beside it, because a MessagePort says nothing when the worker stops: the
  * port's disconnect fails every waiting call (whichever way it went) and drops the channel with it.
  * Until the channel is there (its set-up is asynchronous) and where there is none (Firefox's event
- * page), calls go over the runtime port.
+ * page), calls go over the runtime port. Whatever else arrives on either (the worker's pushes,
+ * popup-rpc.ts `SessionWritten`) goes to `onPush`, unparsed.
  */
 export function onDemandPortTransport(
   name: string,
   connect: (name: string) => PortLike = runtimeConnect,
   direct: (name: string) => Promise<ChannelLike | undefined> = workerChannel,
+  onPush: (raw: unknown) => void = () => undefined,
 ): RpcTransport {
   let port: PortLike | undefined;
   let channel: ChannelLike | undefined;
@@ -106,6 +108,7 @@ export function onDemandPortTransport(
   const onAnswer = (raw: unknown): void => {
     const m = PortRpcAnswer.safeParse(raw);
     if (m.success) client.onResponse(m.data.id, m.data.response);
+    else onPush(raw);
   };
   function open(): PortLike {
     const p = connect(name);

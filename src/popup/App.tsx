@@ -8,7 +8,7 @@ import { errorText, t } from '../ui/i18n';
 import { HostAccess } from '../ui/HostAccess';
 
 export function App() {
-  const { state, error, upsert, remove } = usePopupState();
+  const { state, error, reload, upsert, remove } = usePopupState();
   // false, or the sign-in form open (for an environment when a dead card's "Sign in again" opened it).
   const [adding, setAdding] = useState<false | { envId?: string }>(false);
   const now = useNow();
@@ -49,7 +49,7 @@ export function App() {
             {...(state.sessions.length > 0 ? { onCancel: () => setAdding(false) } : {})}
           />
         )}
-        {state?.sessions.map((s) => <SessionCard key={s.key} session={s} now={now} onUpdate={upsert} onRemoved={remove} onSignInAgain={(envId) => { setAdding({ envId }); scrollTo({ top: 0 }); }} />)}
+        {state?.sessions.map((s) => <SessionCard key={s.key} session={s} now={now} onUpdate={upsert} onFailed={reload} onRemoved={remove} onSignInAgain={(envId) => { setAdding({ envId }); scrollTo({ top: 0 }); }} />)}
       </main>
     </div>
   );

@@ -11,12 +11,14 @@ interface Props {
   session: SessionView;
   now: number;
   onUpdate(v: SessionView): void;
+  /** A call failed: re-read everything (a pushed view may be ahead of a write that then failed). */
+  onFailed(): void;
   onRemoved(key: string): void;
   /** Opens the sign-in form for this session's environment (a dead session's way back). */
   onSignInAgain(envId: string): void;
 }
 
-export function SessionCard({ session: s, now, onUpdate, onRemoved, onSignInAgain }: Props) {
+export function SessionCard({ session: s, now, onUpdate, onFailed, onRemoved, onSignInAgain }: Props) {
   const [busy, setBusy] = useState(false);
   const [revealed, setRevealed] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -37,6 +39,7 @@ export function SessionCard({ session: s, now, onUpdate, onRemoved, onSignInAgai
     } catch (e) {
       const x = e as { code?: string; message?: string };
       setErr(errorText(x.code, x.message));
+      onFailed();
     } finally {
       setBusy(false);
     }

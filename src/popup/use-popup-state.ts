@@ -1,12 +1,12 @@
 /**
  * The popup's view of the worker: one `popupState` call for the first paint, then a re-read whenever
- * storage changes (a refresh from an alarm or another window shows up here without polling). A written
- * session record updates its card at once, before that re-read (session-writes.ts).
+ * storage changes (a refresh from an alarm or another window shows up here without polling). A session
+ * the worker writes updates its card at once, before that re-read (session-writes.ts).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupState, SessionView } from '../messaging/popup-rpc';
-import { callWithRetry } from '../ui/rpc-client';
-import { applySessionWrites, type StorageChanges } from './session-writes';
+import { callWithRetry, onPush } from '../ui/rpc-client';
+import { applySessionPush } from './session-writes';
 
 export function usePopupState() {
   const [state, setState] = useState<PopupState | null>(null);
@@ -25,14 +25,17 @@ export function usePopupState() {
   useEffect(() => {
     reload();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const onChanged = (changes: StorageChanges, area: string) => {
+    const onChanged = (_changes: unknown, area: string) => {
       if (area !== 'local' && area !== 'session') return;
-      setState((s) => s && applySessionWrites(s, changes));
       clearTimeout(timer);
       timer = setTimeout(reload, 60);
     };
     chrome.storage.onChanged.addListener(onChanged);
-    return () => chrome.storage.onChanged.removeListener(onChanged);
+    onPush((raw) => setState((s) => s && applySessionPush(s, raw)));
+    return () => {
+      chrome.storage.onChanged.removeListener(onChanged);
+      onPush(undefined);
+    };
   }, [reload]);
 
   /** Put a session the worker just returned into the list at once (no wait for the storage event). */

@@ -10,6 +10,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { missingHostPatterns, neededHostPatterns } from '../domain/host-access';
 import { t } from './i18n';
 
+// getManifest() copies the whole manifest out of the browser: once per page, not on every render (a
+// Refresh click renders the popup several times).
+let manifestHosts: string[] | undefined;
+
 export function HostAccess({ apiBases }: { apiBases: readonly string[] }) {
   const [granted, setGranted] = useState<string[] | null>(null);
   const [denied, setDenied] = useState(false);
@@ -26,7 +30,7 @@ export function HostAccess({ apiBases }: { apiBases: readonly string[] }) {
   }, []);
 
   if (granted === null) return null;
-  const missing = missingHostPatterns(neededHostPatterns(chrome.runtime.getManifest().host_permissions ?? [], apiBases), granted);
+  const missing = missingHostPatterns(neededHostPatterns((manifestHosts ??= chrome.runtime.getManifest().host_permissions ?? []), apiBases), granted);
   if (missing.length === 0) return null;
 
   const grant = () => {

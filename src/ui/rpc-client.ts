@@ -4,7 +4,13 @@ import { onDemandPortTransport } from '../messaging/port-transport';
 import { POPUP_PORT_NAME, popupRpc } from '../messaging/popup-rpc';
 import { isKeyholeError } from '../protocol/errors';
 
-export const rpc = createRpcClient(popupRpc, onDemandPortTransport(POPUP_PORT_NAME), { timeoutMs: 30_000 });
+let pushListener: ((raw: unknown) => void) | undefined;
+export const rpc = createRpcClient(popupRpc, onDemandPortTransport(POPUP_PORT_NAME, undefined, undefined, (raw) => pushListener?.(raw)), { timeoutMs: 30_000 });
+
+/** Where what the worker sends unasked on this page's port or channel goes (unparsed: the listener checks it); one listener per page. */
+export function onPush(listener: ((raw: unknown) => void) | undefined): void {
+  pushListener = listener;
+}
 
 /**
  * A worker stopped while serving a call drops the answer (the port disconnects): the call is sent

@@ -121,3 +121,36 @@ test("the popup's direct channel: the service worker answers calls over a Messag
   expect((await viaChannel()).ok).toBe(true); // the message wakes the stopped worker
   await popup.close();
 });
+
+test('a direct channel gets each session write pushed as it is issued: the marker, then the new expiry, never a token', async () => {
+  const { key } = await adoptIssued(browser, gw);
+  const rec = (await storedSessions(browser)).find((r) => r.key === key);
+  const popup = await openPopup(browser);
+  // A second page's channel, listening only (the popup's own is module-internal).
+  const pushes = await popup.evaluate(async (key) => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    const { port1, port2 } = new MessageChannel();
+    reg!.active!.postMessage({ kind: 'rpc-channel', name: 'keyhole-popup' }, [port2]);
+    const got: unknown[] = [];
+    port1.onmessage = (e) => got.push(e.data);
+    await new Promise((r) => setTimeout(r, 200)); // the hello reaches the worker
+    port1.postMessage({ kind: 'rpc-request', id: 1, request: { boundary: 'popup', method: 'refreshSession', input: { key } } });
+    await new Promise<void>((resolve) => {
+      const poll = () => (got.some((m) => (m as { kind?: string }).kind === 'rpc-response') ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+    return got;
+  }, rec!.key);
+  const written = pushes.filter((m) => (m as { kind?: string }).kind === 'session-written') as Array<{ view: { key: string; refreshing: boolean; accessExpiresAt?: number } }>;
+  expect(written.map((m) => m.view.refreshing)).toEqual([true, false]);
+  expect(written.every((m) => m.view.key === rec!.key)).toBe(true);
+  const after = (await storedSessions(browser)).find((r) => r.key === key);
+  expect(written[1]!.view.accessExpiresAt).toBe(after!.accessExpiresAt);
+  // The push came before the call's answer (which waits for the write).
+  expect(pushes.findIndex((m) => (m as { kind?: string }).kind === 'rpc-response')).toBeGreaterThan(pushes.indexOf(written[1]!));
+  const json = JSON.stringify(pushes);
+  expect(json).not.toContain(rec!.refreshToken);
+  expect(json).not.toContain(after!.refreshToken);
+  expect(json).not.toContain(after!.accessToken!);
+  await popup.close();
+});

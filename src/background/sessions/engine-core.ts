@@ -29,6 +29,8 @@ export interface EngineDeps {
   isOnline?: () => boolean;
   setBadge?: (b: Badge) => Promise<void> | void;
   version?: string;
+  /** Every session record as its write is issued (Stores). Must not throw. */
+  onSessionWrite?: (record: SessionRecord) => void;
 }
 
 export class EngineCore {
@@ -42,7 +44,7 @@ export class EngineCore {
 
   constructor(readonly d: EngineDeps) {
     this.now = d.now ?? Date.now;
-    this.stores = new Stores(d.areas);
+    this.stores = new Stores(d.areas, d.onSessionWrite);
     this.pool = new ClientPool((env, clientHash) => {
       if (!this.hash) throw new KeyholeError('WORKER_UNAVAILABLE', 'sessions: client hash not loaded');
       return d.createClient(env, { clientHash: clientHash ?? this.hash, store: this.stores.scStore(env.id, clientHash), now: this.now });

@@ -14,7 +14,8 @@ export type { TokenPair, LoginInitiateResult };
 export interface EnvClient {
   /** A usable SC session (handshake if needed). Spends no refresh token, so it can be retried freely. */
   ensureChannel(): Promise<void>;
-  refresh(refreshToken: string): Promise<TokenPair>;
+  /** Sends the token only once `gate` (the in-flight marker's write) has resolved; nothing if it rejects. */
+  refresh(refreshToken: string, gate?: Promise<unknown>): Promise<TokenPair>;
   loginInitiate(email: string, password: string): Promise<LoginInitiateResult>;
   loginComplete(loginSessionId: string, method: number, code: string): Promise<TokenPair>;
   logout(accessToken: string): Promise<void>;
@@ -54,7 +55,7 @@ export function createEnvClient(env: Environment, deps: EnvClientDeps): EnvClien
     async ensureChannel() {
       await channel.session();
     },
-    refresh: (t) => auth.refresh(t),
+    refresh: (t, gate) => auth.refresh(t, gate ? { gate } : {}),
     loginInitiate: (e, p) => auth.loginInitiate(e, p),
     loginComplete: (id, m, c) => auth.loginComplete(id, m, c),
     async logout(accessToken) {

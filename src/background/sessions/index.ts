@@ -24,11 +24,13 @@ import { SessionEngine } from './engine';
 import { chromeAlarms, chromeAreas, setChromeBadge } from './chrome-adapters';
 import { createEnvClient } from './env-client';
 import { popupHandler } from './rpc-handlers';
-import { servePopupChannel, servePopupPort } from './popup-port';
+import { PopupPushes, servePopupChannel, servePopupPort, sessionWritten } from './popup-port';
 import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
 import { withShortAlarms } from './short-alarms';
 
 let engine: SessionEngine | undefined;
+// Pages open a direct channel to a service worker (Chrome: no document); Firefox's event page gets none.
+const pushes = new PopupPushes(typeof document === 'undefined');
 
 function getEngine(): SessionEngine {
   engine ??= new SessionEngine({
@@ -39,6 +41,7 @@ function getEngine(): SessionEngine {
     isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
     setBadge: setChromeBadge,
     version: chrome.runtime.getManifest().version,
+    onSessionWrite: (rec) => pushes.send(sessionWritten(rec)),
   });
   return engine;
 }
@@ -52,9 +55,9 @@ export function installSessionEngine(): void {
   // The popup and the options page call over a port and, beside it, a direct channel (popup-port.ts
   // checks who calls: only our own pages).
   chrome.runtime.onConnect.addListener((port) => {
-    if (port.name === POPUP_PORT_NAME) servePopupPort(port, (raw) => handle(raw, undefined), extensionId, extensionBaseUrl);
+    if (port.name === POPUP_PORT_NAME) servePopupPort(port, (raw) => handle(raw, undefined), extensionId, extensionBaseUrl, pushes);
   });
-  self.addEventListener('message', (event) => servePopupChannel(event, (raw) => handle(raw, undefined), self.location.origin));
+  self.addEventListener('message', (event) => servePopupChannel(event, (raw) => handle(raw, undefined), self.location.origin, pushes));
   chrome.alarms.onAlarm.addListener((alarm) => void e.onAlarm(alarm.name));
   chrome.runtime.onStartup.addListener(() => void e.wake());
   void e.wake().catch(() => undefined);

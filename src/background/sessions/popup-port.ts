@@ -7,7 +7,9 @@
  */
 import * as z from '../../protocol/zod';
 import { PortRpcRequest } from '../../messaging/port-transport';
-import { POPUP_PORT_NAME } from '../../messaging/popup-rpc';
+import { POPUP_PORT_NAME, type SessionWritten } from '../../messaging/popup-rpc';
+import type { SessionRecord } from '../../domain/session';
+import { toView } from '../../domain/session-view';
 import type { RpcResponse } from '../../messaging/rpc';
 import { isExtensionPageSender, type RpcSender } from './sender';
 
@@ -23,13 +25,56 @@ export interface PopupPort {
 /** `handle` is the popup RPC handler (undefined for another boundary). */
 type Handle = (raw: unknown) => Promise<RpcResponse> | undefined;
 
-export function servePopupPort(port: PopupPort, handle: Handle, extensionId: string, extensionBaseUrl: string): void {
+/** How many direct channels get pushes: the newest (a channel says nothing when its page goes). */
+export const MAX_PUSH_CHANNELS = 8;
+
+/**
+ * Pushes to the open popup and options pages (issue #12, the Refresh click): each session record's view
+ * as its write is issued (`SessionWritten`), so a card shows a refresh's outcome one message after the
+ * worker has it, not once the browser has applied the write and handed it out in `storage.onChanged`
+ * (~1 ms later here). It only shows sooner: the call's own answer still waits for the write and carries
+ * its error. Over the pages' direct channels where they have them (Chrome's service worker), else over
+ * their runtime ports (Firefox's event page), so a page never gets one twice.
+ */
+export class PopupPushes {
+  private readonly targets = new Set<(message: unknown) => void>();
+
+  constructor(readonly viaChannels: boolean) {}
+
+  /** Adds a page's way in; returns its removal. Channels beyond MAX_PUSH_CHANNELS drop the oldest. */
+  add(post: (message: unknown) => void): () => void {
+    this.targets.add(post);
+    if (this.viaChannels && this.targets.size > MAX_PUSH_CHANNELS) this.targets.delete(this.targets.values().next().value!);
+    return () => void this.targets.delete(post);
+  }
+
+  send(message: unknown): void {
+    for (const post of this.targets) {
+      try {
+        post(message);
+      } catch {
+        this.targets.delete(post); // its page has gone
+      }
+    }
+  }
+}
+
+/** The push for a record being written: its view, no token in it (the marker means a refresh is out). */
+export function sessionWritten(rec: SessionRecord): SessionWritten {
+  return { kind: 'session-written', view: toView(rec, undefined, rec.inflight !== undefined) };
+}
+
+export function servePopupPort(port: PopupPort, handle: Handle, extensionId: string, extensionBaseUrl: string, pushes?: PopupPushes): void {
   if (!isExtensionPageSender(port.sender, extensionId, extensionBaseUrl)) {
     port.disconnect();
     return;
   }
   let open = true;
-  port.onDisconnect.addListener(() => (open = false));
+  const unpush = pushes && !pushes.viaChannels ? pushes.add((m) => port.postMessage(m)) : undefined;
+  port.onDisconnect.addListener(() => {
+    open = false;
+    unpush?.();
+  });
   port.onMessage.addListener((raw) =>
     answer(raw, handle, (message) => {
       if (!open) return; // the page closed while its call ran: the outcome is stored, nobody is waiting
@@ -53,7 +98,7 @@ export interface ChannelEvent {
 }
 
 /** A page's direct channel: `ownOrigin` is this worker's (`self.location.origin`). */
-export function servePopupChannel(event: ChannelEvent, handle: Handle, ownOrigin: string): void {
+export function servePopupChannel(event: ChannelEvent, handle: Handle, ownOrigin: string, pushes?: PopupPushes): void {
   // Our pages are not web-accessible, so a client of our own origin is one of our own pages.
   if (event.origin !== ownOrigin) return;
   const hello = RpcChannelHello.safeParse(event.data);
@@ -62,6 +107,7 @@ export function servePopupChannel(event: ChannelEvent, handle: Handle, ownOrigin
   // Posting on a MessagePort whose page has gone is a silent no-op.
   port.addEventListener('message', (e) => answer(e.data, handle, (message) => port.postMessage(message)));
   port.start();
+  if (pushes?.viaChannels) pushes.add((m) => port.postMessage(m));
 }
 
 function answer(raw: unknown, handle: Handle, post: (message: unknown) => void): void {

@@ -122,12 +122,14 @@ export class RefreshEngine {
     }
 
     rec = { ...rec, inflight: { refreshToken: rec.refreshToken, startedAt: this.d.now(), worker: this.d.workerId } };
-    await this.d.stores.putSession(rec, area);
+    // The client seals the request while the marker is written and sends it only once the write resolved.
+    const marker = this.d.stores.putSession(rec, area);
 
     let pair;
     try {
-      pair = await client.refresh(rec.refreshToken);
+      pair = await client.refresh(rec.refreshToken, marker);
     } catch (e) {
+      await marker; // a failed marker write is thrown as it is: the token never left
       this.noteContactIfAnswered(env.id, e);
       return store(afterSend(rec, e, this.d.now()));
     }

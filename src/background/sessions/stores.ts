@@ -44,7 +44,11 @@ export class Stores {
   private readonly remembered = new Map<string, StoredSession>();
   private envs: Environment[] | undefined;
 
-  constructor(readonly areas: StorageAreas) {}
+  /** `onPut`: told of every session record as its write is issued (the popup's pushes, popup-port.ts). Must not throw. */
+  constructor(
+    readonly areas: StorageAreas,
+    private readonly onPut: (record: SessionRecord) => void = () => undefined,
+  ) {}
 
   // ── settings ─────────────────────────────────────────────────────────
   async settings(): Promise<Settings> {
@@ -126,6 +130,7 @@ export class Stores {
     // Drop `undefined` fields (a cleared marker must be absent, not a value storage might keep).
     const plain = JSON.parse(JSON.stringify(record)) as SessionRecord;
     const written = this.areas[area].set({ [KEYS.sessionPrefix + record.key]: plain });
+    this.onPut(plain);
     // Remembered only as an update of the authoritative copy a read found: a write into the other area
     // (half of a move) does not say which copy counts.
     const known = this.remembered.get(record.key);

@@ -11,6 +11,13 @@ export class FakeArea implements KvArea {
   writes: Array<Record<string, unknown>> = [];
   /** Make the next `set` fail (storage quota, shutdown). */
   failNextSet = false;
+  /** Hold the next `set` until the returned release is called (a slow write); it is applied then. */
+  holdNextSet(): () => void {
+    let release!: () => void;
+    this.held = new Promise((r) => (release = r));
+    return () => release();
+  }
+  private held: Promise<void> | undefined;
   async get(keys: string[] | null): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of this.data) if (keys === null || keys.includes(k)) out[k] = JSON.parse(JSON.stringify(v));
@@ -21,6 +28,9 @@ export class FakeArea implements KvArea {
       this.failNextSet = false;
       throw new Error('storage: write failed');
     }
+    const held = this.held;
+    this.held = undefined;
+    await held;
     const copy = JSON.parse(JSON.stringify(items)) as Record<string, unknown>;
     this.writes.push(copy);
     for (const [k, v] of Object.entries(copy)) this.data.set(k, v);
@@ -108,7 +118,9 @@ export class FakeClient implements EnvClient {
     this.probes++;
     if (this.probeError) throw this.probeError;
   }
-  async refresh(token: string): Promise<TokenPair> {
+  /** Like the real client: the token leaves (`refreshCalls`) only once `gate` resolved. */
+  async refresh(token: string, gate?: Promise<unknown>): Promise<TokenPair> {
+    await gate;
     this.refreshCalls.push(token);
     if (this.gate) await this.gate;
     if (this.onRefresh) return this.onRefresh(token);

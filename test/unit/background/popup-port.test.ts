@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { servePopupChannel, servePopupPort } from '../../../src/background/sessions/popup-port';
+import { MAX_PUSH_CHANNELS, PopupPushes, servePopupChannel, servePopupPort } from '../../../src/background/sessions/popup-port';
 import { onDemandPortTransport, type ChannelLike, type PortLike } from '../../../src/messaging/port-transport';
 import { createRpcClient, createRpcHandler, defineRpc } from '../../../src/messaging/rpc';
 import { POPUP_PORT_NAME } from '../../../src/messaging/popup-rpc';
@@ -210,5 +210,81 @@ describe('the direct channel beside the port (Chrome: a MessagePort straight to 
     await vi.waitFor(() => expect(got).toHaveLength(1));
     expect(got[0]).toEqual({ kind: 'rpc-response', id: 1, response: { ok: true, value: 2 } });
     expect(handle).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('pushes to the open pages (PopupPushes: a written session shows before storage hands it out)', () => {
+  const opened: MessageChannel[] = [];
+  afterEach(() => {
+    for (const c of opened.splice(0)) c.port1.close();
+  });
+  const handle = createRpcHandler(def, { add: ({ a, b }) => a + b, slow: () => new Promise(() => {}) });
+  const push = { kind: 'session-written', view: { key: 's1' } };
+
+  test('service worker: over each page direct channel, never its port too; the page transport hands them to onPush', async () => {
+    const pushes = new PopupPushes(true);
+    const got: unknown[] = [];
+    const transport = onDemandPortTransport(
+      POPUP_PORT_NAME,
+      (name) => {
+        const pair = portPair(name, OWN);
+        servePopupPort(pair.worker, (raw) => handle(raw, undefined), 'ext', 'chrome-extension://ext/', pushes);
+        return pair.panel as PortLike;
+      },
+      async (name) => {
+        const mc = new MessageChannel();
+        opened.push(mc);
+        servePopupChannel({ origin: ORIGIN, data: { kind: 'rpc-channel', name }, ports: [mc.port2] }, (raw) => handle(raw, undefined), ORIGIN, pushes);
+        return mc.port1 as unknown as ChannelLike;
+      },
+      (raw) => got.push(raw),
+    );
+    const rpc = createRpcClient(def, transport, { timeoutMs: 2_000 });
+    expect(await rpc.call('add', { a: 1, b: 1 })).toBe(2); // opens the port, then the channel
+    await new Promise((r) => setTimeout(r, 0));
+    pushes.send(push);
+    await vi.waitFor(() => expect(got).toEqual([push]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toHaveLength(1);
+    expect(await rpc.call('add', { a: 2, b: 2 })).toBe(4); // answers are not pushes
+    expect(got).toHaveLength(1);
+  });
+
+  test('event page (no channels): over each port, and no longer once it disconnected', async () => {
+    const pushes = new PopupPushes(false);
+    const pair = portPair(POPUP_PORT_NAME, OWN);
+    const got: unknown[] = [];
+    pair.panel.onMessage.addListener((m) => got.push(m));
+    servePopupPort(pair.worker, (raw) => handle(raw, undefined), 'ext', 'chrome-extension://ext/', pushes);
+    pushes.send(push);
+    await vi.waitFor(() => expect(got).toEqual([push]));
+    const spy = vi.spyOn(pair.worker, 'postMessage');
+    pair.panel.disconnect(); // the page went
+    pushes.send(push);
+    expect(spy).not.toHaveBeenCalled();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toHaveLength(1);
+  });
+
+  test('a stranger port gets none; only the newest channels are kept, and one that throws is dropped', () => {
+    const stranger = new PopupPushes(false);
+    const pair = portPair(POPUP_PORT_NAME, { id: 'other', url: 'chrome-extension://other/x.html' });
+    const spy = vi.spyOn(pair.worker, 'postMessage');
+    servePopupPort(pair.worker, (raw) => handle(raw, undefined), 'ext', 'chrome-extension://ext/', stranger);
+    stranger.send(push);
+    expect(spy).not.toHaveBeenCalled();
+
+    const pushes = new PopupPushes(true);
+    const posts = Array.from({ length: MAX_PUSH_CHANNELS + 2 }, () => vi.fn());
+    for (const p of posts) pushes.add(p);
+    pushes.send(push);
+    expect(posts.map((p) => p.mock.calls.length)).toEqual([0, 0, ...Array(MAX_PUSH_CHANNELS).fill(1)]);
+    const broken = vi.fn(() => {
+      throw new Error('gone');
+    });
+    pushes.add(broken);
+    pushes.send(push);
+    pushes.send(push);
+    expect(broken).toHaveBeenCalledTimes(1);
   });
 });

@@ -80,6 +80,18 @@ describe('the rotation write', () => {
     expect((s.areas.local.data.get(`kh:sess:${v1.key}`) as { refreshToken: string }).refreshToken).toBe('rt-1');
   });
 
+  test('the token leaves only once the marker write has resolved', async () => {
+    const s = setup();
+    const v = await adopted(s);
+    const release = s.areas.session.holdNextSet();
+    const refreshed = s.engine.refresh(v.key);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.client.refreshCalls).toEqual([]);
+    release();
+    await refreshed;
+    expect(s.client.refreshCalls).toEqual(['rt-0']);
+  });
+
   test('a failed marker write sends nothing', async () => {
     const s = setup();
     const v = await adopted(s);

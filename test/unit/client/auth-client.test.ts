@@ -117,6 +117,26 @@ describe('AuthClient refresh', () => {
     expect(r.gw.count(REFRESH)).toBe(1);
   });
 
+  it('sends the refresh only once its gate has resolved (the marker write), sealing it meanwhile', async () => {
+    const { r, pair } = await loggedIn();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const refreshed = r.auth.refresh(pair.refreshToken, { gate });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(r.gw.count(REFRESH)).toBe(0);
+    open();
+    expect((await refreshed).refreshToken).not.toBe(pair.refreshToken);
+    expect(r.gw.count(REFRESH)).toBe(1);
+  });
+
+  it("sends nothing when its gate rejects, and rejects with the gate's reason", async () => {
+    const { r, pair } = await loggedIn();
+    const reason = new Error('storage: write failed');
+    expect(await r.auth.refresh(pair.refreshToken, { gate: Promise.reject(reason) }).catch((e: unknown) => e)).toBe(reason);
+    expect(r.gw.count(REFRESH)).toBe(0);
+    expect(await r.auth.refresh(pair.refreshToken).then((p) => p.refreshToken !== pair.refreshToken)).toBe(true); // the token was never spent
+  });
+
   it('resends a refresh once on a new session after SESSION_NOT_FOUND', async () => {
     const { r, pair } = await loggedIn();
     r.gw.sessions.clear();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applySessionWrites, type StorageChanges } from '../../../src/popup/session-writes';
+import { applySessionPush } from '../../../src/popup/session-writes';
+import { sessionWritten } from '../../../src/background/sessions/popup-port';
 import type { PopupState } from '../../../src/messaging/popup-rpc';
 import type { SessionRecord } from '../../../src/domain/session';
-import { KEYS } from '../../../src/domain/storage-keys';
 
 const env = { id: 'local', name: 'Local gateway', apiBase: 'http://127.0.0.1:1' };
 
@@ -35,39 +35,42 @@ function state(): PopupState {
   };
 }
 
-describe('applySessionWrites (a written record shows on its card before the re-read)', () => {
+describe('the worker pushes a written session (sessionWritten) and its card shows it before the re-read (applySessionPush)', () => {
   it('replaces the written session with its view, keeping the environment name and URL', () => {
     const s = state();
-    const next = applySessionWrites(s, { [KEYS.sessionPrefix + 's1']: { newValue: rec({ accessExpiresAt: 9_000, refreshedAt: 8_000 }) } });
+    const next = applySessionPush(s, sessionWritten(rec({ accessExpiresAt: 9_000, refreshedAt: 8_000 })));
     expect(next).not.toBe(s);
     expect(next.sessions[0]).toMatchObject({ key: 's1', accessExpiresAt: 9_000, refreshedAt: 8_000, envName: 'Local gateway', apiBase: env.apiBase, refreshing: false });
     expect(next.sessions[1]).toBe(s.sessions[1]);
   });
 
-  it('never puts a token into the popup state: the refresh token is dropped, the access token masked', () => {
-    const next = applySessionWrites(state(), { [KEYS.sessionPrefix + 's1']: { newValue: rec() } });
-    const json = JSON.stringify(next);
+  it('never pushes a token: the refresh token is dropped, the access token masked', () => {
+    const push = sessionWritten(rec());
+    const json = JSON.stringify(push);
     expect(json).not.toContain('refresh-token-secret');
     expect(json).not.toContain('access-token-abcdefghijklmnop');
-    expect(next.sessions[0]!.accessTokenMasked).toBe('access…mnop');
+    expect(push.view.accessTokenMasked).toBe('access…mnop');
   });
 
-  it('shows a session as refreshing while its in-flight marker is stored', () => {
+  it('shows a session as refreshing while its in-flight marker is being written', () => {
     const marker = { refreshToken: 'refresh-token-secret-0123456789', startedAt: 7_000, worker: 'w' };
-    expect(applySessionWrites(state(), { [KEYS.sessionPrefix + 's1']: { newValue: rec({ inflight: marker }) } }).sessions[0]!.refreshing).toBe(true);
+    expect(applySessionPush(state(), sessionWritten(rec({ inflight: marker }))).sessions[0]!.refreshing).toBe(true);
+    expect(JSON.stringify(sessionWritten(rec({ inflight: marker })))).not.toContain('refresh-token-secret');
   });
 
-  it('leaves the state as it is for removals, unknown sessions, other keys, bad records and a key that does not match', () => {
+  it('leaves the state as it is for unknown sessions, other messages and malformed pushes', () => {
     const s = state();
-    for (const changes of <StorageChanges[]>[
-      { [KEYS.sessionPrefix + 's1']: { oldValue: rec() } },
-      { [KEYS.sessionPrefix + 's9']: { newValue: rec({ key: 's9' }) } },
-      { [KEYS.envs]: { newValue: [] } },
-      { [KEYS.sessionPrefix + 's1']: { newValue: { key: 's1', status: 'nonsense' } } },
-      { [KEYS.sessionPrefix + 's1']: { newValue: rec({ key: 's2' }) } },
-      { [KEYS.sessionPrefix + 's1']: undefined },
+    const good = sessionWritten(rec());
+    for (const raw of [
+      sessionWritten(rec({ key: 's9' })),
+      { kind: 'rpc-response', id: 1, response: {} },
+      { ...good, kind: 'session-removed' },
+      { kind: 'session-written', view: { ...good.view, status: 'nonsense' } },
+      { kind: 'session-written' },
+      null,
+      'session-written',
     ]) {
-      expect(applySessionWrites(s, changes)).toBe(s);
+      expect(applySessionPush(s, raw)).toBe(s);
     }
   });
 });
