@@ -15,7 +15,8 @@
  * a control extension (floorLoads): the platform's floor for any isolated-world content script.
  *
  *   npx tsx test/bench/capture.bench.ts       BENCH_CAPTURE=load|fetch for one part; BENCH_LOADS, BENCH_NEW_TAB_LOADS, BENCH_ROUNDS;
- *                                             BENCH_FLOOR=0 skips the control
+ *                                             BENCH_FLOOR=0 skips the control; BENCH_TRACE=N adds N traced new-tab
+ *                                             loads per origin: where Keyhole's milliseconds go (new-tab-trace.ts)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BrowserContext, Page } from 'playwright-core';
 import { HOOK_PROBE_JS, launchExtension } from '../e2e/harness';
+import { traceNewTabLoads } from './new-tab-trace';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>capture bench</title><p>bench</p>';
 const LOADS = Number(process.env.BENCH_LOADS ?? 120);
@@ -237,6 +239,8 @@ export async function run(): Promise<void> {
     for (const [name, r] of Object.entries(newTab)) {
       console.log(`  ${name.padEnd(40)} with Keyhole ${r.hooked.toFixed(2)} ms   without ${r.plain.toFixed(2)} ms   ratio ${r.ratio.toFixed(3)}× ${r.ratio <= 1.05 ? '(ok ≤ 1.05×)' : '(OVER 1.05×)'}`);
     }
+    const traceLoads = Number(process.env.BENCH_TRACE ?? 0);
+    if (process.env.BENCH_CAPTURE !== 'fetch' && traceLoads > 0) await traceNewTabLoads(browser.context, { hooked: `http://127.0.0.1:${port}/load`, plain: `http://127.0.0.2:${port}/load` }, traceLoads);
   } finally {
     await browser.close();
   }
