@@ -9,8 +9,10 @@
  * something to relay compiles it, when that first message arrives (which the hook hands over when the
  * page idles). The inbox is a global of our isolated world, out of the page's reach.
  */
-import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from './channel';
+import { CAPTURE_CHANNEL, MESSAGE_EVENT, announceToHook } from './channel';
 import { createLimiter, isPriorityMessage, messageSize } from './relay-limit';
+
+type Limiter = ReturnType<typeof createLimiter>;
 
 export interface Inbox {
   /** Messages within the bound that arrived before the relay took over, oldest first. */
@@ -34,20 +36,22 @@ export function inbox(): Inbox | undefined {
 /**
  * Opens the inbox and pairs with the hook, once per document: the manifest and a dynamic registration
  * can both match a page. `limit` is the flood bound (the page decides how often we work): the messages
- * held here until the relay takes over are bounded by it too. `onFirstHeld` runs once, when the first
+ * held here until the relay takes over are bounded by it too; built on the first message, so document_start
+ * does only the pairing (issue #12; its window starts then). `onFirstHeld` runs once, when the first
  * message within the bound is held (pair.ts asks the worker for the relay then).
  */
-export function openInbox(limit = createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 }), onFirstHeld?: () => void): void {
+export function openInbox(limit?: Limiter, onFirstHeld?: () => void): void {
   const g = globalThis as WithInbox;
   if (g[INBOX_KEY]) return;
-  const box: Inbox = { held: [], dropped: () => limit.dropped() };
+  const box: Inbox = { held: [], dropped: () => limit?.dropped() ?? 0 };
   let asked = false;
   g[INBOX_KEY] = box;
   // The hook's messages arrive on the private node (channel.ts), never through window messages the page sees.
-  pairWithCounterpart((node) =>
+  announceToHook((node) =>
     node.addEventListener(MESSAGE_EVENT, (e) => {
       const data = (e as CustomEvent).detail;
       if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CAPTURE_CHANNEL) return;
+      limit ??= createLimiter({ messages: 300, bytes: 64 * 1024 * 1024, windowMs: 10_000, reserve: 50 });
       if (!limit.allow(messageSize(data), isPriorityMessage(data))) return box.onDrop?.();
       if (box.take) return box.take(data);
       box.held.push(data);

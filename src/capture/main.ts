@@ -14,7 +14,7 @@
  *  - Send only: we dispatch to the ISOLATED relay; nothing ever comes back into the page.
  *  - Dependency-free: this file is bundled as a classic IIFE; only filter.ts/channel.ts are inlined.
  */
-import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL, CAPTURE_PROBE, MESSAGE_EVENT, pairWithCounterpart } from './channel';
+import { CAPTURE_BODY_LIMIT as LIMIT, CAPTURE_CHANNEL, CAPTURE_PROBE as PROBE, MESSAGE_EVENT, awaitRelay } from './channel';
 import { shouldCapture, viewOf } from './filter';
 import { MAX_ERROR_LENGTH, MAX_JWK_K_LENGTH } from '../inspect/limits';
 
@@ -32,25 +32,25 @@ interface Pending {
 
 (() => {
   // Captured before any page script runs, so a page overriding them cannot break or spy on us.
+  // References only, no calls: in a new tab the first use of each builtin is paid before the page's first
+  // script, so document_start does no more than it must (issue #12); what can wait waits for first use.
   const apply = Reflect.apply;
+  const reflectGet = Reflect.get;
   const now = Date.now;
-  const perfNow = performance.now.bind(performance);
+  const random = Math.random;
+  const perf = performance;
+  const perfNowFn = perf.now;
+  const perfNow = (): number => apply(perfNowFn, perf, []) as number;
   const wmGet = WeakMap.prototype.get;
   const wmSet = WeakMap.prototype.set;
   const wmHas = WeakMap.prototype.has;
   const wmDelete = WeakMap.prototype.delete;
 
-  // Injected twice (manifest + dynamic registration) → hook once. The question is asked through our own
-  // Function.prototype.toString wrapper, with a registry symbol as an argument the native ignores (it just
-  // returns source text), so nothing is left on window for the page to find (issue #10) and nothing
-  // throws. Asked through fetch before, it cost ~4 ms in every new renderer process, before the page's
-  // first script (issue #12: the native rejected the symbol).
-  const probe = Symbol.for(CAPTURE_PROBE);
-  try {
-    if (apply(Function.prototype.toString, Function.prototype.toString, [probe]) === probe) return;
-  } catch {
-    /* not ours */
-  }
+  // Injected twice (manifest + dynamic registration) → hook once. The question is a property of our own
+  // Function.prototype.toString wrapper, which answers it (its `get` trap); on the native it is undefined.
+  // Nothing is left on window for the page to find (issue #10) and nothing is called: a call of the native
+  // (issue #12's first probe) or of fetch (before: the native rejected, ~4 ms) was paid on every new tab.
+  if ((Function.prototype.toString as unknown as Record<string, unknown>)[PROBE] === PROBE) return;
 
   /** wrapper → the native it stands for: Function.prototype.toString answers for the native. */
   const nativeOf = new WeakMap<object, object>();
@@ -62,20 +62,20 @@ interface Pending {
   }
   const fnToString = Function.prototype.toString;
   Function.prototype.toString = disguise(fnToString, {
+    get: (target, key, receiver) => (key === PROBE ? PROBE : reflectGet(target, key, receiver)), // a second injection asking (see above)
     apply(target, thisArg, args) {
-      if (args[0] === probe) return probe; // a second injection asking (see above)
       const real = (typeof thisArg === 'function' || (typeof thisArg === 'object' && thisArg !== null)) && apply(wmHas, nativeOf, [thisArg]) ? apply(wmGet, nativeOf, [thisArg]) : thisArg;
       return apply(target, real, args);
     },
   });
 
   let seq = 0;
-  const idPrefix = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  let idPrefix: string | undefined; // on the first capture
 
   // The private channel to the relay (channel.ts); messages wait for the pairing (bounded).
   let channel: EventTarget | undefined;
   const early: Array<Record<string, unknown>> = [];
-  pairWithCounterpart((node) => {
+  const hello = awaitRelay((node) => {
     channel = node;
     for (const m of early.splice(0)) dispatch(m);
   });
@@ -89,8 +89,8 @@ interface Pending {
   // Dispatching clones the message into the relay's world (bodies included): done in order, when the page
   // idles (a page waiting on the network is idle), at the latest after a second — never inside the
   // page's own promise callbacks.
-  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback.bind(window) : undefined;
-  const later = setTimeout.bind(window);
+  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : undefined;
+  const later = setTimeout;
   const outbox: Array<Record<string, unknown>> = [];
   let flushing = false;
   function flush(): void {
@@ -101,13 +101,13 @@ interface Pending {
     const m = { channel: CAPTURE_CHANNEL, ...msg };
     if (!channel) {
       if (early.length < 100) early.push(m);
-      return;
+      return hello(); // a relay that ran before the hook waits for it (channel.ts); pairs synchronously
     }
     outbox.push(m);
     if (flushing) return;
     flushing = true;
-    if (idle) idle(flush, { timeout: 1000 });
-    else later(flush, 0);
+    if (idle) apply(idle, window, [flush, { timeout: 1000 }]);
+    else apply(later, window, [flush, 0]);
   }
 
   const absolute = (u: unknown): string => {
@@ -171,7 +171,7 @@ interface Pending {
 
   function pending(source: Pending['source'], method: string, url: string, requestHeaders: Record<string, string>, body: unknown): Pending {
     return {
-      id: `${idPrefix}-${seq++}`,
+      id: `${(idPrefix ??= `${now().toString(36)}-${random().toString(36).slice(2, 8)}`)}-${seq++}`,
       source,
       startedAt: now(),
       t0: perfNow(),
@@ -212,7 +212,8 @@ interface Pending {
   // Keyhole. (A cancel that happens inside pipeTo/pipeThrough does not pass through these methods.)
   const stopOf = new WeakMap<object, () => void>(); // the page's body stream → cancel our clone
   const streamOf = new WeakMap<object, object>(); // a reader of such a stream → the stream
-  const dropped = new FinalizationRegistry<() => void>((stop) => stop());
+  const Registry = FinalizationRegistry; // built on the first captured response (a page may replace the global by then)
+  let dropped: FinalizationRegistry<() => void> | undefined;
   const RS = ReadableStream.prototype;
   const RSReader = ReadableStreamDefaultReader.prototype;
   const stopFor = (stream: unknown): (() => void) | undefined => (typeof stream === 'object' && stream !== null ? (apply(wmGet, stopOf, [stream]) as (() => void) | undefined) : undefined);
@@ -292,7 +293,7 @@ interface Pending {
           apply(wmSet, stopOf, [body, stop]);
           // Dropped unread: when the page's body stream is collected, nobody reads it — stop ours too. (The
           // stream, not the Response: `(await fetch(u)).json()` drops the Response while still reading.)
-          dropped.register(body, stop);
+          (dropped ??= new Registry<() => void>((stop) => stop())).register(body, stop);
         }
         readLimited(ours, Number(res.headers.get('content-length'))).then(
           (body) => {

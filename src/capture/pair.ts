@@ -25,13 +25,12 @@ openInbox(undefined, () => tell('attach', {}));
 // "hooked", for a page that captured nothing yet: after its load, when it idles, in the top frame only
 // (the worker refuses frames), so neither the extension bindings nor a woken worker compete with the page.
 if (window === window.top) {
-  addEventListener(
-    'load',
-    () => {
-      const hello = () => tell('hello', { url: location.href });
-      if (typeof requestIdleCallback === 'function') requestIdleCallback(hello, { timeout: 1000 });
-      else setTimeout(hello, 0);
-    },
-    { once: true },
-  );
+  // No `{ once: true }`: the first options dictionary a world converts is paid on every new tab (issue #12).
+  const onLoad = () => {
+    removeEventListener('load', onLoad);
+    const hello = () => tell('hello', { url: location.href });
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(hello, { timeout: 1000 });
+    else setTimeout(hello, 0);
+  };
+  addEventListener('load', onLoad);
 }

@@ -315,7 +315,7 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
 
 /**
  * Evaluated in a page: true when Keyhole's capture hook is installed there. The hook leaves nothing on
- * window (issue #10); it answers a registry symbol given to its Function.prototype.toString wrapper
- * (src/capture/channel.ts CAPTURE_PROBE), where the native returns source text.
+ * window (issue #10); its Function.prototype.toString wrapper answers one property name with itself
+ * (src/capture/channel.ts CAPTURE_PROBE), where the native has none.
  */
-export const HOOK_PROBE_JS = `(() => { const s = Symbol.for('keyhole.capture.probe.v1'); try { return Function.prototype.toString.call(Function.prototype.toString, s) === s; } catch { return false; } })()`;
+export const HOOK_PROBE_JS = `(() => { const k = 'keyhole.capture.probe.v2'; try { return Function.prototype.toString[k] === k; } catch { return false; } })()`;

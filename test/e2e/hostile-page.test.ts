@@ -179,7 +179,7 @@ describe('the hook is invisible to the page', () => {
     const result = await page.evaluate((source) => {
       const before = [window.fetch, XMLHttpRequest.prototype.send, Function.prototype.toString, SubtleCrypto.prototype.importKey];
       let pairEvents = 0;
-      window.addEventListener('kh:c1:pair', () => pairEvents++, true);
+      for (const type of ['kh:c2:pair', 'kh:c2:hello']) window.addEventListener(type, () => pairEvents++, true);
       const s = document.createElement('script');
       s.textContent = source; // a second copy in the page's world, as a second registration would run it
       document.documentElement.append(s);

@@ -4,14 +4,14 @@
  * pairing (channel.ts) on a minimal window.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { CAPTURE_CHANNEL, MESSAGE_EVENT, pairWithCounterpart } from '../../../src/capture/channel';
+import { CAPTURE_CHANNEL, MESSAGE_EVENT, awaitRelay } from '../../../src/capture/channel';
 import { inbox, openInbox } from '../../../src/capture/inbox';
 import { createLimiter } from '../../../src/capture/relay-limit';
 
 class FakeFocusEvent extends Event {
   relatedTarget: EventTarget | null;
-  constructor(type: string, init: { relatedTarget?: EventTarget } = {}) {
-    super(type);
+  constructor(type: string, init: { relatedTarget?: EventTarget; cancelable?: boolean } = {}) {
+    super(type, { cancelable: init.cancelable ?? false });
     this.relatedTarget = init.relatedTarget ?? null;
   }
 }
@@ -26,12 +26,14 @@ afterEach(() => {
   for (const k of ['window', 'FocusEvent', '__keyholeInbox']) delete g[k];
 });
 
-/** The hook's side of the pairing: returns how the hook sends. */
-function hook(): (detail: unknown) => void {
+/** The hook's side of the pairing (it runs first, as the manifest lists it): returns how the hook sends. */
+let hookSend: ((detail: unknown) => void) | undefined;
+beforeEach(() => {
   let node: EventTarget | undefined;
-  pairWithCounterpart((n) => (node = n));
-  return (detail) => node!.dispatchEvent(new CustomEvent(MESSAGE_EVENT, { detail }));
-}
+  awaitRelay((n) => (node = n));
+  hookSend = (detail) => node!.dispatchEvent(new CustomEvent(MESSAGE_EVENT, { detail }));
+});
+const hook = () => hookSend!;
 
 const msg = (n: number, size = 0) => ({ channel: CAPTURE_CHANNEL, kind: 'exchange', n, exchange: { url: 'https://x/y', responseBody: { data: 'x'.repeat(size) } } });
 
