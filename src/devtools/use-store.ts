@@ -1,6 +1,7 @@
 /**
  * Subscribes a component to the TrafficStore, coalescing bursts to one render per animation frame:
- * a HAR import or the initial buffered batch may call upsert dozens of times per frame.
+ * a HAR import or the initial buffered batch may call upsert dozens of times per frame. A change marked
+ * `now` (the row a Resend click adds) renders at once, in the same render as the selection it comes with.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { TrafficStore } from './model/traffic-store';
@@ -13,8 +14,11 @@ export function useStoreVersion(store: TrafficStore): number {
       frame = 0;
       setVersion(store.version);
     };
-    const unsubscribe = store.subscribe(() => {
-      if (frame === 0) frame = requestAnimationFrame(flush);
+    const unsubscribe = store.subscribe((now) => {
+      if (now) {
+        if (frame !== 0) cancelAnimationFrame(frame);
+        flush();
+      } else if (frame === 0) frame = requestAnimationFrame(flush);
     });
     setVersion(store.version);
     return () => {

@@ -21,5 +21,7 @@ export const ResendResult = z.object({
   size: z.optional(z.int().check(z.nonnegative())),
   error: z.optional(z.string().check(z.maxLength(2000))),
   ms: z.number().check(z.nonnegative()),
+  /** When the fetch began and the answer was sent, on the shared clock (timeOrigin + now): the bench's breakdown. */
+  at: z.optional(z.tuple([z.number(), z.number()])),
 });
 export type ResendResult = z.infer<typeof ResendResult>;

@@ -46,16 +46,40 @@ async function resendClick(panel: DevToolsPanel): Promise<number> {
   await panel.waitFor(`(() => { const b = document.querySelector('[data-testid=resend]'); return b && !b.disabled && b.textContent === 'Resend'; })()`);
   return panel.evaluate<number>(`new Promise((resolve) => {
     const n = __keyhole.store.rows.filter(r => r.data.exchange.resentFrom).length;
+    if (__keyhole.resendTrace) __keyhole.resendTrace = [];
     const t0 = performance.now();
+    __keyhole.resendTrace?.push(['click', performance.timeOrigin + t0]);
     const done = () => {
       const sel = document.querySelector('[data-testid=traffic-row][aria-selected=true][data-resent-from]');
       const resp = document.querySelector('[data-testid=decrypted-response]');
       return sel && __keyhole.store.rows.filter(r => r.data.exchange.resentFrom).length > n && resp && resp.dataset.status === 'decrypted' && resp.textContent.includes('2000');
     };
-    const obs = new MutationObserver(() => { if (done()) { obs.disconnect(); resolve(performance.now() - t0); } });
+    const obs = new MutationObserver(() => { if (done()) { const t1 = performance.now(); __keyhole.resendTrace?.push(['on-screen', performance.timeOrigin + t1]); obs.disconnect(); resolve(t1 - t0); } });
     obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     document.querySelector('[data-testid=resend]').click();
   })`);
+}
+
+/** BENCH_TRACE=1: each mark's median offset from the click, and the median step from the previous mark. */
+function printTrace(traces: Array<Array<[string, number]>>): void {
+  const at = new Map<string, number[]>();
+  const order: string[] = [];
+  for (const tr of traces) {
+    const t0 = tr.find(([l]) => l === 'click')?.[1];
+    if (t0 === undefined) continue;
+    for (const [l, t] of tr) {
+      if (!at.has(l)) (at.set(l, []), order.push(l));
+      at.get(l)!.push(t - t0);
+    }
+  }
+  if (process.env.BENCH_TRACE === 'raw')
+    for (const tr of traces.slice(-3)) console.log(tr.map(([l, t]) => `${l} ${(t - tr[0]![1]).toFixed(1)}`).join(' | '));
+  const rows = order.map((l) => [l, median(at.get(l)!)] as const).sort((a, b) => a[1] - b[1]);
+  let prev = 0;
+  for (const [l, t] of rows) {
+    console.log(`  ${l.padEnd(16)} +${t.toFixed(2).padStart(7)} ms  (step ${(t - prev).toFixed(2)}, n=${at.get(l)!.length})`);
+    prev = t;
+  }
 }
 
 async function panelBench(gw: Gateway): Promise<void> {
@@ -70,13 +94,21 @@ async function panelBench(gw: Gateway): Promise<void> {
     const hash = await page.evaluate(() => localStorage.getItem('keyhole-demo-client-hash') ?? '');
     const headers = buildGatewayHeaders({ mode: 'local', clientHash: hash });
     const size = await panel.evaluate<number>(`__keyhole.store.rows.find(r => r.summary.path.endsWith('/login/initiate')).data.exchange.requestBody.size`);
+    const tracing = !!process.env.BENCH_TRACE;
+    if (tracing) await panel.evaluate(`__keyhole.resendTrace = []`);
     await resendClick(panel); // warm
     const resend: number[] = [];
     const plain: number[] = [];
+    const traces: Array<Array<[string, number]>> = [];
     for (let i = 0; i < ROUNDS; i++) {
       plain.push(await plainFetch(page, `${gw.url}/web/v1/system/echo`, headers, size));
       resend.push(await resendClick(panel));
+      if (tracing) {
+        await new Promise((r) => setTimeout(r, 150)); // the worker's copy and its push land after the answer is on screen
+        traces.push(await panel.evaluate<Array<[string, number]>>(`__keyhole.resendTrace`));
+      }
     }
+    if (tracing) printTrace(traces);
     const r = median(resend);
     const p = median(plain);
     console.log(`Resend click → decrypted answer on screen: ${ms(r)} vs plain fetch of ${size} B from the page ${ms(p)}  ratio ${(r / p).toFixed(2)}× (target ≤ 1.5×)`);

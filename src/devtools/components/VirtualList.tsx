@@ -9,7 +9,7 @@
  * (model/virtual-window.ts).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { TailFollower, isPinnedToBottom, scrollToReveal, visibleRange } from '../model/virtual-window';
 
 export interface VirtualListProps {
@@ -39,6 +39,16 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
     return () => ro.disconnect();
   }, []);
 
+  // Where this commit leaves the list, rendered now: new rows followed at the end, or the selected row
+  // brought into view, are in the DOM in this render rather than one render (and a frame) after the
+  // scroll. Measured on a Resend click: that second render was the largest step between the answer
+  // arriving and it showing (test/bench/resend.bench.ts).
+  const seen = useRef<{ count: number; holdTail: boolean; revealIndex?: number; rowHeight: number }>({ count: -1, holdTail, rowHeight });
+  const total = count * rowHeight;
+  let top = scrollTop;
+  if ((seen.current.count !== count || seen.current.holdTail !== holdTail) && total > height && follow.current.peek(holdTail, isPinnedToBottom(scrollTop, height, total, rowHeight))) top = total - height;
+  if (revealIndex !== undefined && (revealIndex !== seen.current.revealIndex || rowHeight !== seen.current.rowHeight)) top = scrollToReveal(revealIndex, top, height, rowHeight) ?? top;
+
   // Keep following the tail of live traffic while pinned (and not held: scrollHeight forces a layout).
   useLayoutEffect(() => {
     const el = ref.current!;
@@ -49,14 +59,21 @@ export function VirtualList({ count, rowHeight, renderRow, revealIndex, onKeyDow
     }
   }, [count, holdTail]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (revealIndex === undefined) return;
     const el = ref.current!;
     const next = scrollToReveal(revealIndex, el.scrollTop, el.clientHeight, rowHeight);
-    if (next !== undefined) el.scrollTop = next;
+    if (next !== undefined) {
+      el.scrollTop = next;
+      setScrollTop(el.scrollTop);
+    }
   }, [revealIndex, rowHeight]);
 
-  const range = visibleRange({ scrollTop, viewportHeight: height, rowHeight, count });
+  useLayoutEffect(() => {
+    seen.current = { count, holdTail, revealIndex, rowHeight };
+  });
+
+  const range = visibleRange({ scrollTop: top, viewportHeight: height, rowHeight, count });
   const rows = [];
   for (let i = range.start; i < range.end; i++) rows.push(renderRow(i));
 

@@ -80,16 +80,17 @@ export class TrafficStore {
   private pendingPreflights = new Map<string, Preflight[]>();
   /** Rows that started before this belong to a page the user navigated away from ("Preserve log" off). */
   private notBefore = 0;
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(now: boolean) => void>();
 
-  subscribe(listener: () => void): () => void {
+  /** `now`: the change answers the user's own click (a Resend): render it at once, not at the next frame. */
+  subscribe(listener: (now: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
+  private changed(now = false): void {
     this.version++;
-    for (const l of this.listeners) l();
+    for (const l of this.listeners) l(now);
   }
 
   private makeRow(d: DecryptedExchange, seq: number, preflight?: Preflight): Row {
@@ -174,8 +175,9 @@ export class TrafficStore {
    * Adds or replaces exchanges. An id seen before is replaced in place (the SW re-sends an exchange
    * when a late key decrypts it). A hook exchange replaces a DevTools-sourced twin, because the hook
    * has the exact bytes. Exchanges of a page navigated away from (Preserve log off) are ignored.
+   * `now`: see subscribe.
    */
-  upsert(list: readonly DecryptedExchange[]): void {
+  upsert(list: readonly DecryptedExchange[], o: { now?: boolean } = {}): void {
     if (list.length === 0) return;
     let touched = false;
     for (const d of list) {
@@ -198,7 +200,7 @@ export class TrafficStore {
       this.insert(row);
       this.index(row, key);
     }
-    if (touched) this.changed();
+    if (touched) this.changed(o.now);
   }
 
   private findTwin(key: string, startedAt: number, origin: RowOrigin, windowMs = TWIN_WINDOW_MS): Row | undefined {

@@ -77,6 +77,13 @@ export class TailFollower {
    * The rows changed, or the hold did. `atEnd`: the viewport shows the last row (from the known sizes).
    * True when the list should go to its end now.
    */
+  /** What update(held, atEnd) would answer, changing nothing: the list renders the rows it will scroll to. */
+  peek(held: boolean, atEnd: boolean): boolean {
+    if (held) return false;
+    if (this.held && !this.resume) return atEnd;
+    return this.pinned;
+  }
+
   update(held: boolean, atEnd: boolean): boolean {
     const was = this.held;
     this.held = held;

@@ -6,6 +6,7 @@
  * refresh through it moves a followed session to the new pair in one write (capture hub noteRotation).
  */
 import { sealRequest } from '../../client/sealed-request';
+import { benchMark } from '../bench-mark';
 import { fromBase64, toBase64 } from '../../protocol/bytes';
 import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
 import { headersToSend, type ResendDraft, type SessionKeys } from './draft';
@@ -31,6 +32,7 @@ export async function performResend(originalId: string | undefined, draft: Resen
   const bodyBase64 = typeof sealed.body === 'string' ? toBase64(new TextEncoder().encode(sealed.body)) : toBase64(sealed.body);
   const now = deps.now ?? Date.now;
   const startedAt = now();
+  benchMark('sealed');
   const answer = await deps.send({ url, method: draft.method, headers, body: typeof sealed.body === 'string' ? { text: sealed.body } : { base64: bodyBase64 } });
   const bodySize = typeof sealed.body === 'string' ? new TextEncoder().encode(sealed.body).length : sealed.body.length;
   const ex: CapturedExchange = {
@@ -53,6 +55,7 @@ export async function performResend(originalId: string | undefined, draft: Resen
   // (it may add what only the worker knows: a token-reuse flag). Not awaited: measured, the worker round
   // trip was most of the click-to-answer time (test/bench/resend.bench.ts).
   const exchange = await deps.decrypt(ex);
+  benchMark('decrypted');
   deps.keep([ex]).catch(() => undefined);
   return { exchange, ivHex: sealed.ivHex };
 }

@@ -3,13 +3,14 @@ import type { PanelBackend } from '../backend/backend';
 import type { TrafficStore } from '../model/traffic-store';
 import type { ResendRunner } from '../components/ResendEditor';
 import { keysFor } from './draft';
+import { benchMark } from '../bench-mark';
 import { performResend } from './resend';
 import { sendFromPage } from './send-in-page';
 import { KeyholeError } from '../../protocol/errors';
 import { createScSession } from './new-sc-session';
 import { decryptExchange } from '../../inspect';
 import { keyringFromSnapshot } from '../import/local-decryptor';
-import type { CapturedExchange, KeyringSnapshot } from '../inspect-types';
+import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 
 export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void; keyring: () => KeyringSnapshot | undefined }): ResendRunner {
   const snapshot = async () => o.keyring() ?? (await o.backend.getKeyring());
@@ -17,8 +18,15 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
     tabId: o.tabId,
     send,
     decrypt: async (ex: CapturedExchange) => decryptExchange(ex, keyringFromSnapshot(await snapshot())),
-    keep: (list: CapturedExchange[]) => o.backend.decryptBatch(list, true),
+    keep: (list: CapturedExchange[]) => o.backend.decryptBatch(list, true).then((x) => (benchMark('worker kept it'), x)),
   });
+  // The worker pushes it too; upserting now puts it on screen without waiting for the push. Listed and
+  // selected in one render, at once rather than at the next frame (use-store.ts): the user is waiting.
+  const put = (exchange: DecryptedExchange) => {
+    o.store.upsert([exchange], { now: true });
+    const row = o.store.byExchangeId(exchange.exchange.id);
+    if (row) o.select(row.seq);
+  };
   return {
     rows: () => o.store.rows.map((r) => r.data),
     records: (token) => o.backend.refreshTokenState(token),
@@ -35,8 +43,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       const d = deps(send);
       if (fresh) d.decrypt = async (ex) => decryptExchange(ex, keyringFromSnapshot(await o.backend.getKeyring()));
       const { exchange } = await performResend(original.exchange.id, draft, keys, { advanced }, d);
-      // The worker pushes it too; upserting now puts it on screen without waiting for the push.
-      o.store.upsert([exchange]);
+      put(exchange);
       return exchange;
     },
     async compose(draft, keys, advanced) {
@@ -48,7 +55,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
         return decryptExchange(ex, ring);
       };
       const { exchange } = await performResend(undefined, draft, keys, { advanced }, d);
-      o.store.upsert([exchange]);
+      put(exchange);
       return exchange;
     },
     targets: () => o.backend.composeTargets(),

@@ -10,6 +10,7 @@
  */
 import { RESEND_RESULT_KIND, ResendResult } from '../../messaging/resend-result';
 import { KeyholeError } from '../../protocol/errors';
+import { benchMark } from '../bench-mark';
 
 export interface PageRequest {
   url: string;
@@ -33,7 +34,7 @@ function pageCode(id: string, r: PageRequest): string {
   const body = r.body === undefined ? 'undefined' : 'base64' in r.body ? `Uint8Array.from(atob(${JSON.stringify(r.body.base64)}), (c) => c.charCodeAt(0))` : JSON.stringify(r.body.text);
   return `(() => {
   const started = performance.now();
-  const report = (m) => chrome.runtime.sendMessage(Object.assign({ kind: ${JSON.stringify(RESEND_RESULT_KIND)}, id: ${JSON.stringify(id)}, ms: performance.now() - started }, m)).catch(() => {});
+  const report = (m) => chrome.runtime.sendMessage(Object.assign({ at: [performance.timeOrigin + started, performance.timeOrigin + performance.now()], kind: ${JSON.stringify(RESEND_RESULT_KIND)}, id: ${JSON.stringify(id)}, ms: performance.now() - started }, m)).catch(() => {});
   fetch(${JSON.stringify(r.url)}, { method: ${JSON.stringify(r.method)}, headers: ${JSON.stringify(r.headers)}, body: ${body}, cache: 'no-store' }).then(async (res) => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     const max = ${5 * 1024 * 1024};
@@ -68,6 +69,11 @@ export function sendFromPage(r: PageRequest, o: { tabId: number; timeoutMs?: num
       if (sender.id !== runtime.id || sender.tab?.id !== o.tabId) return;
       const parsed = ResendResult.safeParse(m);
       if (!parsed.success || parsed.data.id !== id) return;
+      if (parsed.data.at) {
+        benchMark('page fetch began', parsed.data.at[0]);
+        benchMark('page answer sent', parsed.data.at[1]);
+      }
+      benchMark('answer in panel');
       done();
       const a = parsed.data;
       resolve({ status: a.status, headers: a.headers ?? [], base64: a.base64 ?? '', size: a.size ?? 0, truncated: !!a.truncated, ms: a.ms, ...(a.error !== undefined && { error: a.error }) });
@@ -77,6 +83,7 @@ export function sendFromPage(r: PageRequest, o: { tabId: number; timeoutMs?: num
       reject(new KeyholeError('TIMEOUT', 'resend: no answer from the page within 30 s'));
     }, o.timeoutMs ?? 30_000);
     runtime.onMessage.addListener(listener);
+    benchMark('eval issued');
     evaluate(pageCode(id, r), { useContentScriptContext: true }, (_result, exception) => {
       if (exception && (exception.isException || exception.isError)) {
         done();

@@ -76,3 +76,20 @@ test('scrolling during an import decides where the list is when it settles', () 
   expect(g.update(true, false)).toBe(false);
   expect(g.update(false, false)).toBe(true); // followed once it settles
 });
+
+test('peek answers what update would, and changes nothing', () => {
+  const steps: Array<[boolean, boolean] | ['scroll', number]> = [[false, true], ['scroll', 400], [false, false], [true, false], ['scroll', 900], [true, false], [false, false], [false, true], [true, true], [false, false], ['scroll', 0], [false, false]];
+  const f = new TailFollower();
+  const twin = new TailFollower();
+  for (const s of steps) {
+    if (s[0] === 'scroll') {
+      f.scrolled(s[1] as number, 100, 1000, 20);
+      twin.scrolled(s[1] as number, 100, 1000, 20);
+      continue;
+    }
+    const [held, atEnd] = s as [boolean, boolean];
+    expect(f.peek(held, atEnd)).toBe(twin.update(held, atEnd));
+    expect(f.peek(held, atEnd)).toBe(f.peek(held, atEnd));
+    f.update(held, atEnd);
+  }
+});
