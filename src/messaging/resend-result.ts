@@ -1,13 +1,15 @@
 /**
  * Content-script context → panel: the answer to a request the panel's Resend sent from the inspected page
- * (issue #9). The panel evaluates a small fetch in the page's Keyhole content-script world
- * (devtools.inspectedWindow.eval with useContentScriptContext) and that code reports back with
- * runtime.sendMessage. Only ciphertext travels: the sealed request went in, the sealed answer comes out.
- * Validated on arrival like every boundary; the panel also checks the sender is its own tab.
+ * (issue #9), over the port Keyhole's content-script world of that page opened to the panel
+ * (devtools/resend/send-in-page.ts). Only ciphertext travels: the sealed request went in, the sealed
+ * answer comes out. Validated on arrival like every boundary; the panel accepted the port only from its
+ * own tab's top frame, under the name it chose.
  */
 import * as z from '../protocol/zod';
 
 export const RESEND_RESULT_KIND = 'keyhole-resend-result';
+/** Name of the port Keyhole's content script opens to the panel for resends: prefix + tabId + ':' + nonce. */
+export const RESEND_PORT_PREFIX = 'keyhole-resend:';
 /** The answer's bytes, Base64: bounded like a captured body (5 MiB of bytes). */
 const MAX_BASE64 = Math.ceil((5 * 1024 * 1024) / 3) * 4;
 

@@ -5,7 +5,7 @@
  * changed), and the SC headers read-only unless "advanced" is on. The single-use token guard runs before
  * anything is sent (resend/token-guard.ts). The answer becomes its own row, marked resent.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 import { checkJson, draftFrom, resendAbility, type ResendDraft, type SessionKeys } from '../resend/draft';
 import type { ComposeTarget } from '../resend/compose-targets';
@@ -27,6 +27,8 @@ export interface ResendRunner {
   targets(): Promise<ComposeTarget[]>;
   /** Select the new row. */
   show(exchangeId: string): void;
+  /** Open the way to the inspected page before the first send (a resendable row is on screen). */
+  warm(): void;
 }
 
 const WHY: Record<string, string> = { 'not-decrypted': 'p_rs_whyNotDecrypted', 'no-session': 'p_rs_whyNoSession', 'no-keys': 'p_rs_whyNoKeys' };
@@ -36,6 +38,9 @@ export function ResendActions({ d, keyring, runner }: { d: DecryptedExchange; ke
   const [editing, setEditing] = useState(false);
   const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'confirm'; message: string }>({ kind: 'idle' });
   const title = ability.ok ? undefined : t(WHY[ability.why]!);
+  useEffect(() => {
+    if (ability.ok) runner.warm();
+  }, [ability.ok, runner]);
 
   const quick = async (confirmed: boolean, fresh = false) => {
     if (!ability.ok) return;

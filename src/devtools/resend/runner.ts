@@ -5,7 +5,7 @@ import type { ResendRunner } from '../components/ResendEditor';
 import { keysFor } from './draft';
 import { benchMark } from '../bench-mark';
 import { performResend } from './resend';
-import { sendFromPage } from './send-in-page';
+import { createPageLink, type PageAnswer, type PageRequest } from './send-in-page';
 import { KeyholeError } from '../../protocol/errors';
 import { createScSession } from './new-sc-session';
 import { decryptExchange } from '../../inspect';
@@ -14,7 +14,9 @@ import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../in
 
 export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void; keyring: () => KeyringSnapshot | undefined }): ResendRunner {
   const snapshot = async () => o.keyring() ?? (await o.backend.getKeyring());
-  const deps = (send: (r: Parameters<typeof sendFromPage>[0]) => ReturnType<typeof sendFromPage>) => ({
+  // One link to the inspected page's content-script world per panel (send-in-page.ts).
+  const link = createPageLink({ tabId: o.tabId });
+  const deps = (send: (r: PageRequest) => Promise<PageAnswer>) => ({
     tabId: o.tabId,
     send,
     decrypt: async (ex: CapturedExchange) => decryptExchange(ex, keyringFromSnapshot(await snapshot())),
@@ -31,7 +33,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
     rows: () => o.store.rows.map((r) => r.data),
     records: (token) => o.backend.refreshTokenState(token),
     async run(original, draft, advanced, fresh = false) {
-      const send = (r: Parameters<typeof sendFromPage>[0]) => sendFromPage(r, { tabId: o.tabId });
+      const send = (r: PageRequest) => link.send(r);
       let keys = fresh ? undefined : (keysFor(o.keyring(), draft.sessionId) ?? keysFor(await o.backend.getKeyring(), draft.sessionId));
       if (fresh) {
         keys = await createScSession(original, { send, addKeys: (k) => o.backend.addManualKey(k) });
@@ -47,7 +49,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       return exchange;
     },
     async compose(draft, keys, advanced) {
-      const d = deps((r) => sendFromPage(r, { tabId: o.tabId }));
+      const d = deps((r) => link.send(r));
       // Keyhole's own session keys reach the panel's keyring only through the worker: add them for this decryption.
       d.decrypt = async (ex) => {
         const ring = keyringFromSnapshot(await snapshot());
@@ -59,6 +61,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       return exchange;
     },
     targets: () => o.backend.composeTargets(),
+    warm: () => link.warm(),
     show(exchangeId) {
       const row = o.store.byExchangeId(exchangeId);
       if (row) o.select(row.seq);
