@@ -79,8 +79,9 @@ export default defineConfig(({ mode }): UserConfig => {
       outDir,
       emptyOutDir: true,
       target,
-      // Minified: every context has a gzip budget (scripts/bundle-size.ts, issue #12).
-      minify: true,
+      // Minified: every context has a gzip budget (scripts/bundle-size.ts, issue #12). KEYHOLE_MINIFY=0:
+      // readable names for a CPU profile (the panel bench's BENCH_PROFILE), never for a shipped build.
+      minify: process.env.KEYHOLE_MINIFY !== '0',
       modulePreload: false,
       rolldownOptions: {
         input: {

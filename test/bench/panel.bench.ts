@@ -202,6 +202,46 @@ interface Profile {
   timeDeltas: number[];
 }
 
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocNode[];
+}
+interface AllocProfile {
+  head: AllocNode;
+}
+
+/** BENCH_ALLOC=1: bytes allocated per function (self), garbage included, the top 30. */
+function printAllocations(p: AllocProfile): void {
+  const self = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocNode) => {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + n.selfSize);
+    total += n.selfSize;
+    n.children.forEach(walk);
+  };
+  walk(p.head);
+  console.log(`    allocated during the import: ${(total / 1024 / 1024).toFixed(1)} MB (sampled)`);
+  for (const [k, b] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`    ${(b / 1024 / 1024).toFixed(1).padStart(8)} MB  ${k}`);
+}
+
+/** The profile's garbage collector, native ("(program)") and JS time, in ms. */
+function profileTotals(p: Profile): string {
+  const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame.functionName]));
+  const t = { gc: 0, program: 0, idle: 0, js: 0 };
+  p.samples.forEach((id, i) => {
+    const name = byId.get(id);
+    const ms = (p.timeDeltas[i] ?? 0) / 1000;
+    if (name === '(garbage collector)') t.gc += ms;
+    else if (name === '(program)') t.program += ms;
+    else if (name === '(idle)') t.idle += ms;
+    else t.js += ms;
+  });
+  return `garbage collector ${t.gc.toFixed(0)} ms, (program) ${t.program.toFixed(0)} ms, JS and what it calls ${t.js.toFixed(0)} ms, idle ${t.idle.toFixed(0)} ms`;
+}
+
 /** BENCH_PROFILE=1: self time per function during the first local import (where the time goes). */
 function printProfile(p: Profile): void {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -212,6 +252,7 @@ function printProfile(p: Profile): void {
     self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   });
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.log(`    the import's profile: ${profileTotals(p)}`);
   for (const [k, ms] of top) console.log(`    ${ms.toFixed(1).padStart(8)} ms  ${k}`);
   // Hot lines of one function: BENCH_PROFILE=<function name>.
   const lines = new Map<number, number>();
@@ -250,7 +291,10 @@ export async function run(): Promise<void> {
     const bare1 = await bareLoop(panel, envelopes);
     const floor1 = await floorLoop(panel, file);
     if (process.env.BENCH_PROFILE) await cdp.send('Profiler.enable'), await cdp.send('Profiler.setSamplingInterval', { interval: 100 }), await cdp.send('Profiler.start');
+    // BENCH_ALLOC=1: where the first import allocates (sampling heap profiler, garbage included), by function.
+    if (process.env.BENCH_ALLOC) await cdp.send('HeapProfiler.enable'), await cdp.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
     const local = await importOnce(panel, file, 'local');
+    if (process.env.BENCH_ALLOC) printAllocations(((await cdp.send('HeapProfiler.stopSampling')) as { profile: AllocProfile }).profile);
     if (process.env.BENCH_PROFILE) printProfile(((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
     const heapFull = await heap();
     const domRows = await panel.locator('[data-testid=traffic-row]').count();
@@ -258,7 +302,14 @@ export async function run(): Promise<void> {
     const sw = process.env.BENCH_SKIP_SW ? undefined : await importOnce(panel, file, 'sw');
     const local2 = await importOnce(panel, file, 'local');
     const bare2 = await bareLoop(panel, envelopes);
-    const floor = Math.min(floor1, await floorLoop(panel, file));
+    // BENCH_PROFILE: the floor's profile too, to set the import's garbage collector and native time against.
+    if (process.env.BENCH_PROFILE) await cdp.send('Profiler.start');
+    const floor2 = await floorLoop(panel, file);
+    if (process.env.BENCH_PROFILE) {
+      const p = ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile;
+      console.log(`    the floor's profile (${floor2.toFixed(0)} ms): ${profileTotals(p)}`);
+    }
+    const floor = Math.min(floor1, floor2);
     const bareSeq = Math.min(bare1.sequential, bare2.sequential);
     const barePar = Math.min(bare1.parallel, bare2.parallel);
     const best = local.total <= local2.total ? local : local2;
