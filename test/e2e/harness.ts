@@ -316,6 +316,7 @@ export async function openDevToolsPanel(b: ExtensionBrowser, page: Page, title =
 /**
  * Evaluated in a page: true when Keyhole's capture hook is installed there. The hook leaves nothing on
  * window (issue #10); its Function.prototype.toString wrapper answers one property name with itself
- * (src/capture/channel.ts CAPTURE_PROBE), where the native has none.
+ * (src/capture/channel.ts CAPTURE_PROBE), where the native has none. Builds before that (a bench's
+ * KEYHOLE_DIST baseline) answered a registry symbol passed to the wrapper, where the native returns source.
  */
-export const HOOK_PROBE_JS = `(() => { const k = 'keyhole.capture.probe.v2'; try { return Function.prototype.toString[k] === k; } catch { return false; } })()`;
+export const HOOK_PROBE_JS = `(() => { const k = 'keyhole.capture.probe.v2'; const s = Symbol.for('keyhole.capture.probe.v1'); const f = Function.prototype.toString; try { return f[k] === k || f.call(f, s) === s; } catch { return false; } })()`;
