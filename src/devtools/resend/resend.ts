@@ -7,6 +7,7 @@
  */
 import { sealRequest } from '../../client/sealed-request';
 import { benchMark } from '../bench-mark';
+import { macrotask } from '../model/macrotask';
 import { fromBase64, toBase64 } from '../../protocol/bytes';
 import type { CapturedExchange, DecryptedExchange } from '../inspect-types';
 import { headersToSend, type ResendDraft, type SessionKeys } from './draft';
@@ -56,6 +57,8 @@ export async function performResend(originalId: string | undefined, draft: Resen
   // trip was most of the click-to-answer time (test/bench/resend.bench.ts).
   const exchange = await deps.decrypt(ex);
   benchMark('decrypted');
-  deps.keep([ex]).catch(() => undefined);
+  // Handed to the worker one macrotask later, after the panel has rendered the answer (a microtask
+  // away): its decryption and push back no longer share the two cores with that render.
+  void macrotask().then(() => deps.keep([ex]).catch(() => undefined));
   return { exchange, ivHex: sealed.ivHex };
 }
