@@ -74,4 +74,20 @@ describe('remembered records', () => {
     await stores.session('k1');
     expect(gets.n).toBeGreaterThan(0);
   });
+
+  test('a marker is pushed after its write is issued (the token waits for the write); any other record before it (the popup waits for the push)', async () => {
+    const areas = fakeAreas();
+    const log: string[] = [];
+    const stores = new Stores(areas, (r) => log.push(`push ${r.inflight ? 'marker' : r.refreshToken}`));
+    const set = areas.session.set.bind(areas.session);
+    areas.session.set = (items) => {
+      const r = Object.values(items)[0] as { inflight?: unknown; refreshToken: string };
+      log.push(`set ${r.inflight ? 'marker' : r.refreshToken}`);
+      return set(items);
+    };
+    const rec = { key: 'k1', envId: 'local', source: 'signin' as const, createdAt: 1, refreshToken: 'rt', status: 'active' as const, failures: 0 };
+    await stores.putSession({ ...rec, inflight: { refreshToken: 'rt', startedAt: 1, worker: 'w' } }, 'session');
+    await stores.putSession({ ...rec, refreshToken: 'rt-2' }, 'session');
+    expect(log).toEqual(['set marker', 'push marker', 'push rt-2', 'set rt-2']);
+  });
 });
