@@ -189,6 +189,70 @@ describe('the hook is invisible to the page', () => {
     expect(result).toEqual({ same: true, pairEvents: 0 });
     await page.close();
   });
+  test('a page that replaces CustomEvent, dispatchEvent, URL, Headers and Object.keys after load sees only its own calls; its SCv2 fetch is still captured', async () => {
+    const { page, tabId } = await openHostile();
+    // The hook's send path runs after load (the page idles): spies installed now would see it look these up afresh.
+    await page.evaluate(() => {
+      const log: string[] = [];
+      const w = window as unknown as Record<string, unknown>;
+      w.__spyLog = log;
+      const describe = (v: unknown): string => {
+        try {
+          if (typeof v === 'string') return v;
+          if (v instanceof Event) return `event:${v.type}`;
+          return Object.prototype.toString.call(v);
+        } catch {
+          return '?';
+        }
+      };
+      for (const name of ['CustomEvent', 'URL', 'Headers'] as const) {
+        const Native = w[name] as new (...a: unknown[]) => object;
+        w[name] = new Proxy(Native, {
+          construct(target, args, nt) {
+            log.push(`new ${name}(${args.map(describe).join()})`);
+            return Reflect.construct(target, args, nt === w[name] ? target : nt);
+          },
+        });
+      }
+      const dispatch = EventTarget.prototype.dispatchEvent;
+      EventTarget.prototype.dispatchEvent = function (this: EventTarget, e: Event) {
+        log.push(`dispatchEvent(${describe(e)})`);
+        return dispatch.call(this, e);
+      };
+      const keys = Object.keys;
+      Object.keys = (o: object) => {
+        log.push(`Object.keys(${keys(o).join()})`);
+        return keys(o);
+      };
+      const forEach = Headers.prototype.forEach;
+      Headers.prototype.forEach = function (this: Headers, ...a: Parameters<Headers['forEach']>) {
+        log.push('Headers.forEach');
+        return forEach.apply(this, a);
+      };
+    });
+    const own = [
+      'new URL(/own,http://x)',
+      'new Headers([object Object])',
+      'Headers.forEach',
+      'Object.keys(own)',
+      'new CustomEvent(page-own)',
+      'dispatchEvent(event:page-own)',
+    ];
+    await page.evaluate(async () => {
+      // The page's own calls, which the spies must see (they work).
+      new URL('/own', 'http://x');
+      new Headers({ own: '1' }).forEach(() => {});
+      Object.keys({ own: 1 });
+      document.dispatchEvent(new CustomEvent('page-own'));
+      // An SCv2 call: SC path, SC header, binary envelope body.
+      const body = new Uint8Array([0x53, 0x43, 2, 1, 0, 0, 0, 0]);
+      await fetch('/p/web/v1/secure-channel/public-key?spy=1', { method: 'POST', headers: { 'x-sc-version': '2' }, body }).then((r) => r.text());
+    });
+    await expect.poll(async () => (await readBuffer(tabId)).some((d) => d.exchange.url.includes('/secure-channel/public-key?spy=1')), { timeout: 10_000 }).toBe(true);
+    const log = JSON.parse(await page.evaluate(() => JSON.stringify((window as unknown as { __spyLog: string[] }).__spyLog))) as string[];
+    expect(log).toEqual(own);
+    await page.close();
+  });
 });
 
 describe('capture follows the page', () => {
