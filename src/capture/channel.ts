@@ -40,14 +40,23 @@ export const MESSAGE_EVENT = 'kh:c2:msg';
  * that ran before the hook to announce again (nothing happens when it is paired or no relay waits).
  */
 export function awaitRelay(onPaired: (node: EventTarget) => void): () => void {
+  // Saved now (document_start, before any page script): `hello` and a late pairing run after the page's
+  // scripts, which may have replaced these by then (the hook's other saved builtins are in main.ts).
+  const apply = Reflect.apply;
+  const EventCtor = CustomEvent; // the hook sends CustomEvents anyway: no second interface to build
+  const EventProto = Reflect.getPrototypeOf(CustomEvent.prototype) as Event;
+  const preventDefault = EventProto.preventDefault;
+  const stopImmediatePropagation = EventProto.stopImmediatePropagation;
+  const dispatch = window.dispatchEvent;
+  const removeListener = window.removeEventListener;
   let paired = false;
   function onAnnounce(e: Event): void {
     const node = (e as FocusEvent).relatedTarget;
     if (paired || !node) return;
     paired = true;
-    e.preventDefault(); // the answer: the relay's dispatchEvent returns false
-    e.stopImmediatePropagation();
-    window.removeEventListener(PAIR_EVENT, onAnnounce, true);
+    apply(preventDefault, e, []); // the answer: the relay's dispatchEvent returns false
+    apply(stopImmediatePropagation, e, []);
+    apply(removeListener, window, [PAIR_EVENT, onAnnounce, true]);
     onPaired(node);
   }
   window.addEventListener(PAIR_EVENT, onAnnounce, true);
@@ -55,7 +64,7 @@ export function awaitRelay(onPaired: (node: EventTarget) => void): () => void {
   return () => {
     if (paired || asked) return;
     asked = true; // once: with no relay waiting, nothing answers, and a page listener would hear every one
-    window.dispatchEvent(new Event(HELLO_EVENT));
+    apply(dispatch, window, [new EventCtor(HELLO_EVENT)]);
   };
 }
 

@@ -52,6 +52,85 @@ interface Pending {
   // (issue #12's first probe) or of fetch (before: the native rejected, ~4 ms) was paid on every new tab.
   if ((Function.prototype.toString as unknown as Record<string, unknown>)[PROBE] === PROBE) return;
 
+  // Everything the hook uses after document_start, read here, before any page script: a page that replaces a
+  // global or a prototype method after load sees none of our calls — not the messages we send, not the copies
+  // we take. Property reads only; the Web IDL interfaces read (CustomEvent, URL, Headers, Response) are the
+  // ones a first capture builds anyway. Called as `call(fn, self, ...)`: a rest array, no iterator.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  const call = (fn: Function, self: unknown, ...args: unknown[]): any => apply(fn, self, args); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const getOwn = Reflect.getOwnPropertyDescriptor;
+  const getter = (proto: object, key: string) => getOwn(proto, key)!.get!;
+  const CustomEventCtor = CustomEvent;
+  const eventType = getter(Reflect.getPrototypeOf(CustomEvent.prototype)!, 'type');
+  const dispatchEventFn = window.dispatchEvent; // EventTarget.prototype's, through window's chain
+  const addListener = window.addEventListener;
+  const removeListener = window.removeEventListener;
+  const URLCtor = URL;
+  const urlHref = getter(URL.prototype, 'href');
+  const HeadersCtor = Headers;
+  const headersForEach = Headers.prototype.forEach;
+  const headersGet = Headers.prototype.get;
+  const Res = Response.prototype;
+  const resClone = Res.clone;
+  const resBody = getter(Res, 'body');
+  const resHeaders = getter(Res, 'headers');
+  const resStatus = getter(Res, 'status');
+  const keys = Object.keys;
+  const hasOwn = Object.hasOwn;
+  const create = Object.create;
+  const str = String;
+  const num = Number;
+  const isFiniteNum = Number.isFinite;
+  const max = Math.max;
+  const stringify = JSON.stringify;
+  const P = Promise;
+  const then = Promise.prototype.then;
+  const numToString = Number.prototype.toString;
+  const SP = String.prototype;
+  const sSlice = SP.slice;
+  const toUpper = SP.toUpperCase;
+  const toLower = SP.toLowerCase;
+  const split = SP.split;
+  const indexOf = SP.indexOf;
+  const trim = SP.trim;
+  const sIncludes = SP.includes;
+  const startsWith = SP.startsWith;
+  const U8 = Uint8Array;
+  const TA = Reflect.getPrototypeOf(Uint8Array.prototype)!;
+  const taSlice = (TA as Uint8Array).slice;
+  const taSet = (TA as Uint8Array).set;
+  const taBuffer = getter(TA, 'buffer');
+  const taByteLength = getter(TA, 'byteLength');
+  const abSlice = ArrayBuffer.prototype.slice;
+  const abByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+  const noop = () => {};
+  /** Our own header records: no prototype, so no setter a page defines on Object.prototype sees a name. */
+  const record = (): Record<string, string> => create(null);
+  /** A copy of one of our Uint8Array views, as an ArrayBuffer of its own. */
+  const copyOf = (v: Uint8Array): ArrayBuffer => call(taBuffer, call(taSlice, v));
+  /** A FIFO of our own objects: no Array.prototype method or index setter a page could replace is used. */
+  type Link<T> = { v: T; next: Link<T> | undefined };
+  function queue<T>() {
+    let head: Link<T> | undefined;
+    let tail: Link<T> | undefined;
+    return {
+      size: 0,
+      push(v: T): void {
+        const l: Link<T> = { v, next: undefined };
+        if (tail) tail.next = l;
+        else head = l;
+        tail = l;
+        this.size++;
+      },
+      drain(f: (v: T) => void): void {
+        let l = head;
+        head = tail = undefined;
+        this.size = 0;
+        for (; l; l = l.next) f(l.v);
+      },
+    };
+  }
+
   /** wrapper → the native it stands for: Function.prototype.toString answers for the native. */
   const nativeOf = new WeakMap<object, object>();
   /** A Proxy of a native whose name, length and toString() are the native's (issue #11). */
@@ -74,14 +153,14 @@ interface Pending {
 
   // The private channel to the relay (channel.ts); messages wait for the pairing (bounded).
   let channel: EventTarget | undefined;
-  const early: Array<Record<string, unknown>> = [];
+  const early = queue<Record<string, unknown>>();
   const hello = awaitRelay((node) => {
     channel = node;
-    for (const m of early.splice(0)) dispatch(m);
+    early.drain(dispatch);
   });
   function dispatch(msg: Record<string, unknown>): void {
     try {
-      channel!.dispatchEvent(new CustomEvent(MESSAGE_EVENT, { detail: msg }));
+      call(dispatchEventFn, channel, new CustomEventCtor(MESSAGE_EVENT, { detail: msg }));
     } catch {
       /* a body the clone refuses is simply not captured */
     }
@@ -91,16 +170,16 @@ interface Pending {
   // page's own promise callbacks.
   const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : undefined;
   const later = setTimeout;
-  const outbox: Array<Record<string, unknown>> = [];
+  const outbox = queue<Record<string, unknown>>();
   let flushing = false;
   function flush(): void {
     flushing = false;
-    for (const m of outbox.splice(0)) dispatch(m);
+    outbox.drain(dispatch);
   }
   function send(msg: Record<string, unknown>): void {
     const m = { channel: CAPTURE_CHANNEL, ...msg };
     if (!channel) {
-      if (early.length < 100) early.push(m);
+      if (early.size < 100) early.push(m);
       return hello(); // a relay that ran before the hook waits for it (channel.ts); pairs synchronously
     }
     outbox.push(m);
@@ -112,17 +191,17 @@ interface Pending {
 
   const absolute = (u: unknown): string => {
     try {
-      return new URL(String(u), location.href).href;
+      return call(urlHref, new URLCtor(str(u), location.href));
     } catch {
-      return String(u);
+      return str(u);
     }
   };
 
   function headerRecord(h: unknown): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = record();
     if (!h) return out;
     try {
-      new Headers(h as HeadersInit).forEach((v, k) => (out[k] = v));
+      call(headersForEach, new HeadersCtor(h as HeadersInit), (v: string, k: string) => (out[k] = v));
     } catch {
       /* malformed headers: native fetch will throw for the page; we just record none */
     }
@@ -136,14 +215,14 @@ interface Pending {
     // Bytes before URLSearchParams/Blob: the first `instanceof` of a Web IDL interface builds it in the page's
     // world, a cost a new tab's first SCv2 call (binary envelope) need not pay (issue #12).
     const v = viewOf(body);
-    if (v) return v.byteLength > LIMIT ? { data: '', size: v.byteLength, truncated: true } : { data: v.slice().buffer, size: v.byteLength, truncated: false };
+    if (v) {
+      const n: number = call(taByteLength, v);
+      return n > LIMIT ? { data: '', size: n, truncated: true } : { data: copyOf(v), size: n, truncated: false };
+    }
     if (body instanceof URLSearchParams) return copyBody(body.toString());
     if (body instanceof Blob) {
       if (body.size > LIMIT) return { data: '', size: body.size, truncated: true };
-      return body.arrayBuffer().then(
-        (data) => ({ data, size: data.byteLength, truncated: false }),
-        () => undefined,
-      );
+      return call(then, body.arrayBuffer(), (data: ArrayBuffer) => ({ data, size: call(abByteLength, data) as number, truncated: false }), () => undefined);
     }
     // FormData, ReadableStream, Document: not an SCv2 body; recorded as "not kept" rather than dropped.
     return { data: '', size: 0, truncated: true };
@@ -155,7 +234,7 @@ interface Pending {
         id: p.id,
         source: p.source,
         startedAt: p.startedAt,
-        durationMs: Math.max(0, perfNow() - p.t0),
+        durationMs: max(0, perfNow() - p.t0),
         method: p.method,
         url: p.url,
         requestHeaders: p.requestHeaders,
@@ -165,44 +244,50 @@ interface Pending {
       };
       send({ kind: 'exchange', exchange });
     };
-    if (p.requestBody instanceof Promise) p.requestBody.then(finish, () => finish(undefined));
+    if (p.requestBody instanceof P) call(then, p.requestBody, finish, () => finish(undefined));
     else finish(p.requestBody);
   }
 
   function pending(source: Pending['source'], method: string, url: string, requestHeaders: Record<string, string>, body: unknown): Pending {
     return {
-      id: `${(idPrefix ??= `${now().toString(36)}-${random().toString(36).slice(2, 8)}`)}-${seq++}`,
+      id: `${(idPrefix ??= `${call(numToString, now(), 36)}-${call(sSlice, call(numToString, random(), 36), 2, 8)}`)}-${seq++}`,
       source,
       startedAt: now(),
       t0: perfNow(),
-      method: method.toUpperCase(),
+      method: call(toUpper, method),
       url,
       requestHeaders,
       requestBody: copyBody(body),
     };
   }
 
-  /** Reads a cloned response up to the limit; past it, stops reading and reports the size seen. */
-  async function readLimited(reader: ReadableStreamDefaultReader<Uint8Array>, declared: number): Promise<PageBody> {
-    const chunks: Uint8Array[] = [];
+  /** Reads a cloned response up to the limit; past it, stops reading and reports the size seen. No `await`:
+   * it would look up the `constructor` of each promise, which a page can make a getter. */
+  function readLimited(reader: ReadableStreamDefaultReader<Uint8Array>, declared: number): Promise<PageBody> {
+    const chunks = queue<Uint8Array>();
     let size = 0;
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      size += r.value.byteLength;
-      if (size > LIMIT) {
-        reader.cancel().catch(() => {});
-        return { data: '', size: Math.max(size, Number.isFinite(declared) ? declared : 0), truncated: true };
-      }
-      chunks.push(r.value);
-    }
-    const out = new Uint8Array(size);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.byteLength;
-    }
-    return { data: out.buffer, size, truncated: false };
+    return new P<PageBody>((resolve, reject) => {
+      const step = (r: ReadableStreamReadResult<Uint8Array>): void => {
+        if (r.done) {
+          const out = new U8(size);
+          let o = 0;
+          chunks.drain((c) => {
+            call(taSet, out, c, o);
+            o += call(taByteLength, c) as number;
+          });
+          return resolve({ data: call(taBuffer, out), size, truncated: false });
+        }
+        size += call(taByteLength, r.value) as number;
+        if (size > LIMIT) {
+          call(then, call(readerCancel, reader), noop, noop);
+          return resolve({ data: '', size: max(size, isFiniteNum(declared) ? declared : 0), truncated: true });
+        }
+        chunks.push(r.value);
+        next();
+      };
+      const next = () => call(then, call(readerRead, reader), step, reject);
+      next();
+    });
   }
 
   // ── following the page's cancel (issue #10 item 4) ───────────────────────
@@ -213,9 +298,13 @@ interface Pending {
   const stopOf = new WeakMap<object, () => void>(); // the page's body stream → cancel our clone
   const streamOf = new WeakMap<object, object>(); // a reader of such a stream → the stream
   const Registry = FinalizationRegistry; // built on the first captured response (a page may replace the global by then)
+  const register = Registry.prototype.register;
   let dropped: FinalizationRegistry<() => void> | undefined;
   const RS = ReadableStream.prototype;
   const RSReader = ReadableStreamDefaultReader.prototype;
+  const getReader = RS.getReader; // the natives, before our wrappers below
+  const readerRead = RSReader.read;
+  const readerCancel = RSReader.cancel;
   const stopFor = (stream: unknown): (() => void) | undefined => (typeof stream === 'object' && stream !== null ? (apply(wmGet, stopOf, [stream]) as (() => void) | undefined) : undefined);
   RS.cancel = disguise(RS.cancel, {
     apply(target, stream, args) {
@@ -258,12 +347,17 @@ interface Pending {
     const headers = headerRecord(init?.headers ?? (isRequest ? (input as Request).headers : undefined));
     const hasInitBody = !!init && 'body' in init;
     const body = hasInitBody ? init.body : undefined;
-    if (!shouldCapture({ url, headerNames: Object.keys(headers), body })) return undefined;
-    const p = pending('hook-fetch', String(method), url, headers, hasInitBody ? body : undefined);
+    if (!shouldCapture({ url, headerNames: keys(headers), body })) return undefined;
+    const p = pending('hook-fetch', str(method), url, headers, hasInitBody ? body : undefined);
     if (!hasInitBody && isRequest && (input as Request).body && !(input as Request).bodyUsed) {
       // Clone before the native fetch consumes the Request's body.
-      p.requestBody = (input as Request).clone().arrayBuffer().then(
-        (data) => (data.byteLength > LIMIT ? { data: '', size: data.byteLength, truncated: true } : { data, size: data.byteLength, truncated: false }),
+      p.requestBody = call(
+        then,
+        (input as Request).clone().arrayBuffer(),
+        (data: ArrayBuffer) => {
+          const n: number = call(abByteLength, data);
+          return n > LIMIT ? { data: '', size: n, truncated: true } : { data, size: n, truncated: false };
+        },
         () => undefined,
       );
     }
@@ -271,12 +365,16 @@ interface Pending {
   }
 
   function watchFetch(promise: Promise<Response>, p: Pending): void {
-    promise.then(
-      (res) => {
+    call(
+      then,
+      promise,
+      (res: Response) => {
         let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-        const meta = { status: res.status, responseHeaders: headerRecord(res.headers) };
+        const headers: Headers = call(resHeaders, res);
+        const meta = { status: call(resStatus, res) as number, responseHeaders: headerRecord(headers) };
         try {
-          reader = res.clone().body?.getReader(); // runs before any page callback: ours was attached first
+          const cloned: ReadableStream<Uint8Array> | null = call(resBody, call(resClone, res));
+          reader = cloned ? call(getReader, cloned) : undefined; // runs before any page callback: ours was attached first
         } catch {
           return emit(p, meta);
         }
@@ -286,18 +384,20 @@ interface Pending {
         const stop = () => {
           if (cut) return;
           cut = true;
-          ours.cancel().catch(() => {});
+          call(then, call(readerCancel, ours), noop, noop);
         };
-        const body = res.body;
-        if (body) {
-          apply(wmSet, stopOf, [body, stop]);
+        const stream: ReadableStream | null = call(resBody, res);
+        if (stream) {
+          apply(wmSet, stopOf, [stream, stop]);
           // Dropped unread: when the page's body stream is collected, nobody reads it — stop ours too. (The
           // stream, not the Response: `(await fetch(u)).json()` drops the Response while still reading.)
-          (dropped ??= new Registry<() => void>((stop) => stop())).register(body, stop);
+          call(register, (dropped ??= new Registry<() => void>((stop) => stop())), stream, stop);
         }
-        readLimited(ours, Number(res.headers.get('content-length'))).then(
-          (body) => {
-            if (body) apply(wmDelete, stopOf, [body]);
+        call(
+          then,
+          readLimited(ours, num(call(headersGet, headers, 'content-length'))),
+          (body: PageBody) => {
+            if (stream) apply(wmDelete, stopOf, [stream]);
             // Cut short by the page: what arrived is not the whole body — recorded as such, not as a short one.
             if (cut) emit(p, { ...meta, error: `body: the page cancelled reading it after ${body.size} bytes` }, { data: '', size: body.size, truncated: true });
             else emit(p, meta, body);
@@ -305,11 +405,11 @@ interface Pending {
           (e: unknown) => emit(p, { ...meta, error: `body: ${errorName(e)}` }),
         );
       },
-      (e: unknown) => emit(p, { responseHeaders: {}, error: errorName(e) }),
+      (e: unknown) => emit(p, { responseHeaders: record(), error: errorName(e) }),
     );
   }
 
-  const errorName = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, MAX_ERROR_LENGTH);
+  const errorName = (e: unknown): string => call(sSlice, e instanceof Error ? `${e.name}: ${e.message}` : str(e), 0, MAX_ERROR_LENGTH);
 
   const nativeFetch = window.fetch;
   window.fetch = disguise(nativeFetch, {
@@ -338,13 +438,18 @@ interface Pending {
     url: string;
     headers: Record<string, string>;
   }
-  const xhrState = new WeakMap<XMLHttpRequest, XhrState>();
+  const xhrState = new WeakMap<XMLHttpRequest, XhrState>(); // through the saved wmGet/wmSet
   const XHR = XMLHttpRequest.prototype;
+  const xhrResponseType = getter(XHR, 'responseType');
+  const xhrResponseText = getter(XHR, 'responseText');
+  const xhrResponse = getter(XHR, 'response');
+  const xhrStatus = getter(XHR, 'status');
+  const xhrAllHeaders = XHR.getAllResponseHeaders;
 
   XHR.open = disguise(XHR.open, {
     apply(target, xhr: XMLHttpRequest, args: unknown[]) {
       try {
-        xhrState.set(xhr, { method: String(args[0]), url: absolute(args[1]), headers: {} });
+        apply(wmSet, xhrState, [xhr, { method: str(args[0]), url: absolute(args[1]), headers: record() }]);
       } catch {
         /* ignore */
       }
@@ -356,11 +461,11 @@ interface Pending {
     apply(target, xhr: XMLHttpRequest, args: [string, string]) {
       const r = apply(target, xhr, args); // native validates first: invalid names throw before we record
       try {
-        const s = xhrState.get(xhr);
+        const s = apply(wmGet, xhrState, [xhr]) as XhrState | undefined;
         if (s) {
-          const n = String(args[0]).toLowerCase();
-          const v = String(args[1]);
-          s.headers[n] = Object.hasOwn(s.headers, n) ? `${s.headers[n]}, ${v}` : v;
+          const n: string = call(toLower, str(args[0]));
+          const v = str(args[1]);
+          s.headers[n] = hasOwn(s.headers, n) ? `${s.headers[n]}, ${v}` : v;
         }
       } catch {
         /* ignore */
@@ -370,30 +475,29 @@ interface Pending {
   });
 
   function xhrResponseBody(xhr: XMLHttpRequest): PageBody | Promise<PageBody | undefined> | undefined {
-    switch (xhr.responseType) {
+    switch (call(xhrResponseType, xhr) as XMLHttpRequestResponseType) {
       case '':
       case 'text': {
-        const t = xhr.responseText;
+        const t: string = call(xhrResponseText, xhr);
         // Text decoding of a binary body replaced invalid bytes: keep it, but say so (architecture.md §3).
-        return t.length > LIMIT ? { data: '', size: t.length, truncated: true } : { data: t, size: t.length, truncated: false, ...(t.includes('\uFFFD') && { lossy: true }) };
+        return t.length > LIMIT ? { data: '', size: t.length, truncated: true } : { data: t, size: t.length, truncated: false, ...(call(sIncludes, t, '\uFFFD') && { lossy: true }) };
       }
       case 'arraybuffer': {
-        const b = xhr.response as ArrayBuffer | null;
+        const b = call(xhrResponse, xhr) as ArrayBuffer | null;
         if (!b) return undefined;
-        return b.byteLength > LIMIT ? { data: '', size: b.byteLength, truncated: true } : { data: b.slice(0), size: b.byteLength, truncated: false };
+        const n: number = call(abByteLength, b);
+        return n > LIMIT ? { data: '', size: n, truncated: true } : { data: call(abSlice, b, 0), size: n, truncated: false };
       }
       case 'blob': {
-        const b = xhr.response as Blob | null;
+        const b = call(xhrResponse, xhr) as Blob | null;
         if (!b) return undefined;
         if (b.size > LIMIT) return { data: '', size: b.size, truncated: true };
-        return b.arrayBuffer().then(
-          (data) => ({ data, size: data.byteLength, truncated: false }),
-          () => undefined,
-        );
+        return call(then, b.arrayBuffer(), (data: ArrayBuffer) => ({ data, size: call(abByteLength, data) as number, truncated: false }), () => undefined);
       }
       case 'json': {
         // Already parsed by the browser: the wire bytes are gone; re-serialised text is the best we have.
-        const t = xhr.response === null ? '' : JSON.stringify(xhr.response);
+        const r: unknown = call(xhrResponse, xhr);
+        const t: string = r === null ? '' : str(stringify(r));
         return { data: t, size: t.length, truncated: false, lossy: true };
       }
       default:
@@ -403,21 +507,24 @@ interface Pending {
 
   function watchXhr(xhr: XMLHttpRequest, p: Pending): void {
     let failure: string | undefined;
-    const onFail = (e: Event) => (failure = e.type);
-    xhr.addEventListener('error', onFail, { once: true });
-    xhr.addEventListener('abort', onFail, { once: true });
-    xhr.addEventListener('timeout', onFail, { once: true });
-    xhr.addEventListener(
+    const onFail = (e: Event) => (failure = call(eventType, e));
+    call(addListener, xhr, 'error', onFail, { once: true });
+    call(addListener, xhr, 'abort', onFail, { once: true });
+    call(addListener, xhr, 'timeout', onFail, { once: true });
+    call(
+      addListener,
+      xhr,
       'loadend',
       () => {
-        xhr.removeEventListener('error', onFail);
-        xhr.removeEventListener('abort', onFail);
-        xhr.removeEventListener('timeout', onFail);
+        call(removeListener, xhr, 'error', onFail);
+        call(removeListener, xhr, 'abort', onFail);
+        call(removeListener, xhr, 'timeout', onFail);
         try {
-          if (failure || xhr.status === 0) return emit(p, { responseHeaders: {}, error: failure ?? 'network error' });
-          const meta = { status: xhr.status, responseHeaders: parseRawHeaders(xhr.getAllResponseHeaders()) };
+          const status: number = call(xhrStatus, xhr);
+          if (failure || status === 0) return emit(p, { responseHeaders: record(), error: failure ?? 'network error' });
+          const meta = { status, responseHeaders: parseRawHeaders(call(xhrAllHeaders, xhr)) };
           const body = xhrResponseBody(xhr);
-          if (body instanceof Promise) body.then((b) => emit(p, meta, b), () => emit(p, meta));
+          if (body instanceof P) call(then, body, (b: PageBody | undefined) => emit(p, meta, b), () => emit(p, meta));
           else emit(p, meta, body);
         } catch {
           /* ignore */
@@ -428,13 +535,15 @@ interface Pending {
   }
 
   function parseRawHeaders(raw: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const line of raw.split('\r\n')) {
-      const i = line.indexOf(':');
+    const out = record();
+    const lines: string[] = call(split, raw, '\r\n');
+    for (let j = 0; j < lines.length; j++) {
+      const line = lines[j]!;
+      const i: number = call(indexOf, line, ':');
       if (i <= 0) continue;
-      const k = line.slice(0, i).trim().toLowerCase();
-      const v = line.slice(i + 1).trim();
-      out[k] = Object.hasOwn(out, k) ? `${out[k]}, ${v}` : v;
+      const k: string = call(toLower, call(trim, call(sSlice, line, 0, i)));
+      const v: string = call(trim, call(sSlice, line, i + 1));
+      out[k] = hasOwn(out, k) ? `${out[k]}, ${v}` : v;
     }
     return out;
   }
@@ -442,9 +551,9 @@ interface Pending {
   XHR.send = disguise(XHR.send, {
     apply(target, xhr: XMLHttpRequest, args: unknown[]) {
       try {
-        const s = xhrState.get(xhr);
+        const s = apply(wmGet, xhrState, [xhr]) as XhrState | undefined;
         const body = args[0];
-        if (s && shouldCapture({ url: s.url, headerNames: Object.keys(s.headers), body })) {
+        if (s && shouldCapture({ url: s.url, headerNames: keys(s.headers), body })) {
           watchXhr(xhr, pending('hook-xhr', s.method, s.url, { ...s.headers }, body));
         }
       } catch {
@@ -458,10 +567,10 @@ interface Pending {
   // The page's handshake: RSA-OAEP(32-byte AES key) → we learn key ↔ encReqKey/encRespKey (§6, §8 type 1).
   // Raw AES imports/exports are candidate keys for trial decryption (the GCM tag decides).
   const S = SubtleCrypto.prototype;
-  const algName = (a: unknown): string => String(typeof a === 'string' ? a : (a as { name?: unknown } | null)?.name ?? '').toUpperCase();
+  const algName = (a: unknown): string => call(toUpper, str(typeof a === 'string' ? a : ((a as { name?: unknown } | null)?.name ?? '')));
   const key32 = (d: unknown): ArrayBuffer | undefined => {
     const v = viewOf(d);
-    return v && v.byteLength === 32 ? v.slice().buffer : undefined;
+    return v && call(taByteLength, v) === 32 ? copyOf(v) : undefined;
   };
 
   S.encrypt = disguise(S.encrypt, {
@@ -475,10 +584,7 @@ interface Pending {
       const result = apply(target, thisArg, args) as Promise<ArrayBuffer>;
       if (plain) {
         const key = plain;
-        result.then(
-          (ct) => send({ kind: 'wrap', key, wrapped: ct.slice(0), at: now() }),
-          () => {},
-        );
+        call(then, result, (ct: ArrayBuffer) => send({ kind: 'wrap', key, wrapped: call(abSlice, ct, 0), at: now() }), noop);
       }
       return result;
     },
@@ -488,7 +594,7 @@ interface Pending {
     apply(target, thisArg, args: unknown[]) {
       let key: ArrayBuffer | string | undefined;
       try {
-        if (algName(args[2]).startsWith('AES')) {
+        if (call(startsWith, algName(args[2]), 'AES')) {
           if (args[0] === 'raw') key = key32(args[1]);
           else if (args[0] === 'jwk') {
             const k = (args[1] as { k?: unknown } | null)?.k;
@@ -501,10 +607,7 @@ interface Pending {
       const result = apply(target, thisArg, args) as Promise<CryptoKey>;
       if (key !== undefined) {
         const k = key;
-        result.then(
-          () => send({ kind: 'aes-key', op: 'import', key: k, at: now() }),
-          () => {},
-        );
+        call(then, result, () => send({ kind: 'aes-key', op: 'import', key: k, at: now() }), noop);
       }
       return result;
     },
@@ -515,13 +618,15 @@ interface Pending {
       const result = apply(target, thisArg, args) as Promise<ArrayBuffer | JsonWebKey>;
       try {
         const cryptoKey = args[1] as CryptoKey;
-        if (args[0] === 'raw' && cryptoKey instanceof CryptoKey && cryptoKey.algorithm.name.toUpperCase().startsWith('AES')) {
-          result.then(
-            (raw) => {
+        if (args[0] === 'raw' && cryptoKey instanceof CryptoKey && call(startsWith, algName(cryptoKey.algorithm), 'AES')) {
+          call(
+            then,
+            result,
+            (raw: unknown) => {
               const key = key32(raw);
               if (key) send({ kind: 'aes-key', op: 'export', key, at: now() });
             },
-            () => {},
+            noop,
           );
         }
       } catch {

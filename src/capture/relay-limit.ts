@@ -3,7 +3,7 @@
  * and nothing else, so the part of the relay every captured page compiles before its own first script
  * stays small (issue #12).
  */
-import { isAuthUrl } from './filter';
+import { isAuthUrl } from './auth-url';
 
 /**
  * A flood guard: the page decides how often we work, so the relay caps messages and bytes per
