@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupState, SessionView } from '../messaging/popup-rpc';
 import { callWithRetry, onPush } from '../ui/rpc-client';
-import { applySessionPush } from './session-writes';
+import { sessionPushApplier } from './session-writes';
 
 export function usePopupState() {
   const [state, setState] = useState<PopupState | null>(null);
@@ -18,20 +18,20 @@ export function usePopupState() {
         setState(s);
         setError(null);
       },
-      (e: { code?: string; message: string }) => setError({ code: e.code, message: e.message }),
+      setError, // a KeyholeError: its code and message
     );
   }, []);
 
   useEffect(() => {
     reload();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const onChanged = (_changes: unknown, area: string) => {
-      if (area !== 'local' && area !== 'session') return;
+    // Any area: Keyhole writes only `local` and `session`, so another one's change just reads again.
+    const onChanged = () => {
       clearTimeout(timer);
       timer = setTimeout(reload, 60);
     };
     chrome.storage.onChanged.addListener(onChanged);
-    onPush((raw) => setState((s) => s && applySessionPush(s, raw)));
+    onPush(sessionPushApplier(setState));
     return () => {
       chrome.storage.onChanged.removeListener(onChanged);
       onPush(undefined);
