@@ -5,14 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { awaitRelay, announceToHook, MESSAGE_EVENT } from '../../../src/capture/channel';
-
-class FakeFocusEvent extends Event {
-  relatedTarget: EventTarget | null;
-  constructor(type: string, init: { relatedTarget?: EventTarget; cancelable?: boolean } = {}) {
-    super(type, { cancelable: init.cancelable ?? false });
-    this.relatedTarget = init.relatedTarget ?? null;
-  }
-}
+import { FakeFocusEvent } from './fake-focus-event';
 
 const g = globalThis as Record<string, unknown>;
 let heard: string[];

@@ -7,14 +7,7 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { CAPTURE_CHANNEL, MESSAGE_EVENT, awaitRelay } from '../../../src/capture/channel';
 import { inbox, openInbox } from '../../../src/capture/inbox';
 import { createLimiter } from '../../../src/capture/relay-limit';
-
-class FakeFocusEvent extends Event {
-  relatedTarget: EventTarget | null;
-  constructor(type: string, init: { relatedTarget?: EventTarget; cancelable?: boolean } = {}) {
-    super(type, { cancelable: init.cancelable ?? false });
-    this.relatedTarget = init.relatedTarget ?? null;
-  }
-}
+import { FakeFocusEvent } from './fake-focus-event';
 
 const g = globalThis as Record<string, unknown>;
 beforeEach(() => {
