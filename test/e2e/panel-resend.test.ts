@@ -145,7 +145,11 @@ test('Resend twice: the gateway saw two different IVs and no REPLAY_DETECTED', a
     const n = (await resentRows()).length;
     await panel.waitFor(`(() => { const b = document.querySelector('[data-testid=resend]'); return b && !b.disabled && b.textContent === 'Resend'; })()`);
     await panel.click('[data-testid=resend]');
-    await panel.waitFor(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).length === ${n + 1}`);
+    // The new row, or the panel's own words for why there is none (a failure names its reason, not a timeout).
+    const outcome = await panel.waitFor<string>(
+      `__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).length === ${n + 1} ? 'row' : document.querySelector('[data-testid=resend-error]')?.textContent || ''`,
+    );
+    expect(outcome).toBe('row');
     // The new row is selected: go back to the original for the second click.
     await panel.evaluate(`(() => { const r = [...document.querySelectorAll('[data-testid=traffic-row]')].find(r => __keyhole.store.getBySeq(Number(r.dataset.seq)).data.exchange.id === ${JSON.stringify(original)}); r.dispatchEvent(new MouseEvent('mousedown', { bubbles: true })); })()`);
   }
