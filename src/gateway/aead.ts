@@ -7,7 +7,8 @@ export function seal(key: Buffer, plaintext: Buffer | string, aad?: Buffer): Sea
   const iv = randomBytesPooled(12);
   const c = createCipheriv('aes-256-gcm', key, iv);
   if (aad) c.setAAD(aad);
-  const head = c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext);
+  // A string goes to the cipher as is (encoded natively), not through a Buffer of its own first.
+  const head = typeof plaintext === 'string' ? c.update(plaintext, 'utf8') : c.update(plaintext);
   const fin = c.final(); // empty for GCM, kept for correctness
   const ciphertext = fin.length ? Buffer.concat([head, fin]) : head;
   return { iv, ciphertext, tag: c.getAuthTag() };

@@ -3,7 +3,7 @@
  * the server decides whether the answer goes out plain or encrypted (§12).
  */
 import { randomUUID } from 'node:crypto';
-import { randomBytesPooled as randomBytes } from './random';
+import { randomBase64url } from './random';
 import type { IncomingMessage } from 'node:http';
 import { decodeBase64Any } from './envelope';
 import { GatewayError, type HandlerResult } from './http';
@@ -66,7 +66,7 @@ function fingerprintMismatch(): GatewayError {
 export function newScSession(core: Core, keyId: string, requestKey: Buffer, responseKey: Buffer, clientHash: string): ScSession {
   const now = core.now();
   const s: ScSession = {
-    id: 'sess_' + randomBytes(18).toString('base64url'),
+    id: 'sess_' + randomBase64url(18),
     keyId,
     requestKey,
     responseKey,
@@ -137,10 +137,10 @@ function issuePair(core: Core, family: TokenFamily): { accessToken: string; refr
   const nowMs = core.now();
   const iat = Math.floor(nowMs / 1000);
   const accessToken = signJwt(
-    { sub: family.accountId, sid: family.id, iat, exp: iat + core.opts.accessTtl, jti: randomBytes(9).toString('base64url') },
+    { sub: family.accountId, sid: family.id, iat, exp: iat + core.opts.accessTtl, jti: randomBase64url(9) },
     core.jwtSecret,
   );
-  const refreshToken = randomBytes(32).toString('base64url');
+  const refreshToken = randomBase64url(32);
   core.store.putRefreshToken(refreshToken, { familyId: family.id, state: 'current', expiresAt: nowMs + core.opts.refreshTtl * 1000 });
   return { accessToken, refreshToken };
 }
@@ -204,9 +204,15 @@ export function loginComplete(core: Core, ctx: RequestCtx, body: unknown): Handl
   };
 }
 
+const REFRESH_BODY = { refreshToken: { type: 'string', max: 4096 } } as const;
+
+function refreshTokenInvalid(): GatewayError {
+  return new GatewayError(401, 'AUTH.REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_INVALID');
+}
+
 export function refresh(core: Core, ctx: RequestCtx, body: unknown): HandlerResult {
-  const b = validateStrict<{ refreshToken: string }>(body, { refreshToken: { type: 'string', max: 4096 } }, ctx.locale);
-  const invalid = () => new GatewayError(401, 'AUTH.REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_INVALID');
+  const b = validateStrict<{ refreshToken: string }>(body, REFRESH_BODY, ctx.locale);
+  const invalid = refreshTokenInvalid;
   const rec = core.store.getRefreshToken(b.refreshToken);
   if (!rec || rec.expiresAt <= core.now()) throw invalid();
   const family = core.store.getFamily(rec.familyId);

@@ -66,7 +66,24 @@ const AUTH_NAMES: Record<string, string> = {
 };
 const DEMO_PATHS = new Set(['/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/demo.css']);
 
-export function matchRoute(rel: string): { def: RouteDef; portal: string } | undefined {
+type RouteMatch = Readonly<{ def: RouteDef; portal: string }>;
+
+/**
+ * Paths that matched, remembered: every request would otherwise run up to two regexes and build a new
+ * match object. Only matches are kept, and there are few of them (the routes × the four portals), so
+ * no request can grow this map.
+ */
+const MATCHED = new Map<string, RouteMatch>();
+
+export function matchRoute(rel: string): RouteMatch | undefined {
+  let m = MATCHED.get(rel);
+  if (m) return m;
+  m = matchRouteUncached(rel);
+  if (m) MATCHED.set(rel, Object.freeze(m));
+  return m;
+}
+
+function matchRouteUncached(rel: string): { def: RouteDef; portal: string } | undefined {
   if (rel === '/actuator/health') return { def: ROUTES.health!, portal: 'system' };
   if (rel === '/web/v1/system/echo') return { def: ROUTES.echo!, portal: 'system' };
   if (DEMO_PATHS.has(rel)) return { def: ROUTES.demo!, portal: 'system' };
@@ -118,15 +135,27 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * id"); a type-1 request, which has no session id yet, may leave it out.
  */
 function scHeaderRefusal(req: IncomingMessage): GatewayError | undefined {
-  const refuse = (h: string, key: 'HEADER_MISSING' | 'HEADER_INVALID') => new GatewayError(403, 'ACCESS.PERMISSION_DENIED', key, { header: h }, { header: h });
   const ct = header(req, 'content-type');
-  if (!ct) return refuse('Content-Type', 'HEADER_MISSING');
-  if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') return refuse('Content-Type', 'HEADER_INVALID');
-  const version = header(req, 'x-sc-version')?.trim();
+  if (!ct) return headerRefusal('Content-Type', 'HEADER_MISSING');
+  if (!isJsonMediaType(ct)) return headerRefusal('Content-Type', 'HEADER_INVALID');
+  const raw = header(req, 'x-sc-version');
+  const version = raw === '2' ? raw : raw?.trim();
   if (version === undefined || version === '') {
-    if (H.scSessionHeader(req)) return refuse('X-SC-Version', 'HEADER_MISSING');
-  } else if (version !== '2') return refuse('X-SC-Version', 'HEADER_INVALID');
+    if (H.scSessionHeader(req)) return headerRefusal('X-SC-Version', 'HEADER_MISSING');
+  } else if (version !== '2') return headerRefusal('X-SC-Version', 'HEADER_INVALID');
   return undefined;
+}
+
+function headerRefusal(h: string, key: 'HEADER_MISSING' | 'HEADER_INVALID'): GatewayError {
+  return new GatewayError(403, 'ACCESS.PERMISSION_DENIED', key, { header: h }, { header: h });
+}
+
+/** `application/json` with any parameters, any case, spaces around the type allowed. */
+function isJsonMediaType(ct: string): boolean {
+  // The usual spellings without building strings; anything else the general way.
+  if (ct === JSON_CT || ct === 'application/json') return true;
+  const semi = ct.indexOf(';');
+  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase() === 'application/json';
 }
 
 /** How an encrypted request arrived, so the answer can mirror it (§12). */
@@ -135,6 +164,32 @@ interface ScReply {
   form: 'binary' | 'json';
   aad: Buffer | undefined;
   extraHeaders?: Record<string, string>;
+}
+
+/**
+ * One request's state, handed to the pipeline's helpers (fail, takeRest, …) instead of closures made
+ * anew for every request.
+ */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  st: { route: string; code: string };
+  locale: GatewayLocale;
+  corsHeaders: Record<string, string>;
+  /** The declared Content-Length (NaN when malformed, 0 when absent). */
+  declared: number;
+  /** The request body: nobody took it yet, or taken (read, or being thrown away: `tail`). */
+  bodyTaken: boolean;
+  /** The rest of the body being thrown away; the answer is ended when it is over (writeJson). */
+  tail: Promise<boolean> | undefined;
+}
+
+function invalid(): GatewayError {
+  return new GatewayError(400, 'SECURE_CHANNEL.INVALID_PAYLOAD', 'SC_INVALID_PAYLOAD');
+}
+
+function isInline(a: { inline?: unknown }): boolean {
+  return a.inline !== undefined;
 }
 
 export function createPipeline(core: H.Core, hooks: PipelineHooks) {
@@ -197,7 +252,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
   /** Seals a standard envelope for an SC reply in the request's form (§12 "mirrors the request"). */
   function sealedReply(res: ServerResponse, r: ScReply, status: number, envelope: object, headers: Record<string, string>) {
     const parts: SealedParts = seal(r.session.responseKey, JSON.stringify(envelope), r.aad);
-    const h = { ...headers, ...r.extraHeaders };
+    const h = r.extraHeaders ? { ...headers, ...r.extraHeaders } : headers;
     if (r.form === 'binary') {
       const ct = opts.binaryContentType === 'octet' ? 'application/octet-stream' : JSON_CT;
       writeJson(res, status, buildSessionData(TYPE_RESPONSE_DATA, parts), h, ct);
@@ -211,7 +266,6 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
    * exchange), or JSON {v:2,p} with any of the three `p` readings. Throws plain-JSON errors only.
    */
   function openScRequest(ctx: H.RequestCtx, body: Buffer): { reply: ScReply; plaintext: Buffer; iv: Buffer; created: boolean } {
-    const invalid = () => new GatewayError(400, 'SECURE_CHANNEL.INVALID_PAYLOAD', 'SC_INVALID_PAYLOAD');
     type Attempt =
       | { parts: SealedParts; inline?: undefined }
       | { parts: SealedParts; inline: { keyId: string; encReqKey: Buffer; encRespKey: Buffer } };
@@ -240,7 +294,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       }
     }
     // An inline key exchange creates an SC session like POST …/session: same limit, checked before the RSA work.
-    if (attempts.some((a) => a.inline)) {
+    if (attempts.some(isInline)) {
       const limited = overLimit('session', ctx);
       if (limited) throw limited;
     }
@@ -275,6 +329,42 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     throw firstError ?? invalid();
   }
 
+  /**
+   * The rest of the request body when nobody took it yet: thrown away as it arrives (`x.tail`), the
+   * answer is ended after it. Returns the headers that go with that (`Connection: close` past DRAIN_CAP).
+   */
+  function takeRest(x: Exchange): Record<string, string> {
+    if (x.bodyTaken) return {};
+    x.bodyTaken = true;
+    if (!(x.declared > 0) && header(x.req, 'transfer-encoding') === undefined) return {}; // no body: nothing to wait for
+    // Announced bigger than we would ever read: answer and close at once (nothing better exists).
+    if (x.declared > DRAIN_CAP) {
+      x.tail = Promise.resolve(false);
+      return { Connection: 'close' };
+    }
+    x.tail = discardBody(x.req);
+    return {};
+  }
+
+  /** A plain-JSON refusal (everything before decryption). */
+  function fail(x: Exchange, e: GatewayError): void {
+    x.st.code = e.code;
+    const extra = takeRest(x);
+    writeJson(x.res, e.status, errorBody(e, x.locale), { ...x.corsHeaders, ...e.headers, ...extra }, JSON_CT, x.tail);
+  }
+
+  /** An encrypted refusal (after decryption), in the request's form. */
+  function sealedFail(x: Exchange, reply: ScReply, e: GatewayError): void {
+    x.st.code = e.code;
+    const env = standardEnvelope(core.now(), false, e.code, t(e.key, x.locale, e.params), e.data);
+    sealedReply(x.res, reply, e.status, env, e.headers ? { ...x.corsHeaders, ...e.headers } : x.corsHeaders);
+  }
+
+  function ok(st: Exchange['st'], r: HandlerResult) {
+    st.code = r.code ?? '2000';
+    return { status: r.status ?? 200, env: standardEnvelope(core.now(), true, st.code, 'SUCCESS', r.data), headers: r.headers };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, st: { route: string; code: string }): Promise<void> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -291,34 +381,15 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     const reqId = header(req, 'x-request-id');
     if (reqId && /^[\w.:-]{1,128}$/.test(reqId)) corsHeaders['X-Request-Id'] = reqId;
 
-    const declared = Number(header(req, 'content-length') ?? '0');
-    /** The request body: nobody took it yet, or taken (read, or being thrown away: `tail`). */
-    let bodyTaken = false;
-    let tail: Promise<boolean> | undefined;
-    const takeRest = (): Record<string, string> => {
-      if (bodyTaken) return {};
-      bodyTaken = true;
-      if (!(declared > 0) && header(req, 'transfer-encoding') === undefined) return {}; // no body: nothing to wait for
-      // Announced bigger than we would ever read: answer and close at once (nothing better exists).
-      if (declared > DRAIN_CAP) {
-        tail = Promise.resolve(false);
-        return { Connection: 'close' };
-      }
-      tail = discardBody(req);
-      return {};
-    };
-    const fail = (e: GatewayError): void => {
-      st.code = e.code;
-      const extra = takeRest();
-      writeJson(res, e.status, errorBody(e, locale), { ...corsHeaders, ...e.headers, ...extra }, JSON_CT, tail);
-    };
+    const x: Exchange = { req, res, st, locale, corsHeaders, declared: Number(header(req, 'content-length') ?? '0'), bodyTaken: false, tail: undefined };
+    const { declared } = x;
 
     const rel = base === '' ? pathname : pathname === base ? '' : pathname.startsWith(base + '/') ? pathname.slice(base.length) : undefined;
     const match = rel === undefined ? undefined : matchRoute(rel);
     if (!match) {
       st.route = 'not-found';
       hooks.count(st.route);
-      return fail(new GatewayError(404, 'SYSTEM.NOT_FOUND', 'NOT_FOUND'));
+      return fail(x, new GatewayError(404, 'SYSTEM.NOT_FOUND', 'NOT_FOUND'));
     }
     const { def, portal } = match;
     if (method === 'OPTIONS') {
@@ -343,7 +414,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     hooks.count(st.route);
     const allowed = def.method === 'GET' ? ['GET', 'HEAD'] : [def.method];
     if (!allowed.includes(method)) {
-      return fail(new GatewayError(405, 'SYSTEM.METHOD_NOT_ALLOWED', 'METHOD_NOT_ALLOWED', undefined, null, { Allow: `${def.method}, OPTIONS` }));
+      return fail(x, new GatewayError(405, 'SYSTEM.METHOD_NOT_ALLOWED', 'METHOD_NOT_ALLOWED', undefined, null, { Allow: `${def.method}, OPTIONS` }));
     }
 
     if (def.kind === 'health') {
@@ -368,24 +439,24 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     const readsBody = def.kind === 'plain' || def.kind === 'sc';
     if (readsBody && declared > opts.maxBodyBytes) {
       // §12: refused before reading; the rest is discarded as it arrives, never buffered (fail).
-      return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
+      return fail(x, new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
     }
 
     if (def.gated) {
       if (local) {
         for (const [h, display] of CF_HEADERS) {
           if (!header(req, h)) {
-            return fail(new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'HEADER_MISSING', { header: display }, { header: display }));
+            return fail(x, new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'HEADER_MISSING', { header: display }, { header: display }));
           }
         }
       }
       if (opts.portalCode !== undefined && header(req, 'x-portal-access-code') !== opts.portalCode) {
-        return fail(new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'PORTAL_CODE_INVALID'));
+        return fail(x, new GatewayError(403, 'ACCESS.PERMISSION_DENIED', 'PORTAL_CODE_INVALID'));
       }
     }
     if (def.kind === 'sc') {
       const refused = scHeaderRefusal(req);
-      if (refused) return fail(refused);
+      if (refused) return fail(x, refused);
     }
 
     const clientHash = header(req, 'x-client-hash')?.trim() || undefined;
@@ -393,11 +464,11 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     const ctx: H.RequestCtx = { req, method, path: pathname, route: def.name, portal, locale, clientHash, clientKey: `${ip}|${clientHash ?? ''}` };
 
     const limited = overLimit(def.name, ctx);
-    if (limited) return fail(limited);
+    if (limited) return fail(x, limited);
 
     let body: Buffer | undefined;
     if (readsBody) {
-      bodyTaken = true;
+      x.bodyTaken = true;
       const r = await readBody(req, opts.maxBodyBytes);
       if (!r.ok) {
         if (r.reason === 'aborted') {
@@ -405,16 +476,11 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
           res.destroy();
           return;
         }
-        tail = r.rest;
-        return fail(new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
+        x.tail = r.rest;
+        return fail(x, new GatewayError(413, 'VALIDATION.PAYLOAD_TOO_LARGE', 'PAYLOAD_TOO_LARGE', { limit: opts.maxBodyBytes }));
       }
       body = r.body;
     }
-
-    const ok = (r: HandlerResult) => {
-      st.code = r.code ?? '2000';
-      return { status: r.status ?? 200, env: standardEnvelope(core.now(), true, st.code, 'SUCCESS', r.data), headers: r.headers ?? {} };
-    };
 
     if (def.kind !== 'sc') {
       let parsed: unknown = undefined;
@@ -422,16 +488,16 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
         try {
           parsed = JSON.parse(UTF8.decode(body));
         } catch {
-          return fail(validationError({ body: [t('V_OBJECT', locale)] }));
+          return fail(x, validationError({ body: [t('V_OBJECT', locale)] }));
         }
       }
       try {
-        const r = ok(def.plain!(core, ctx, parsed));
+        const r = ok(st, def.plain!(core, ctx, parsed));
         // A body nobody asked for (public key, close, logout) is thrown away too (see writeJson's tail).
-        const extra = takeRest();
-        return writeJson(res, r.status, JSON.stringify(r.env), { ...corsHeaders, ...r.headers, ...extra }, JSON_CT, tail);
+        const extra = takeRest(x);
+        return writeJson(res, r.status, JSON.stringify(r.env), { ...corsHeaders, ...r.headers, ...extra }, JSON_CT, x.tail);
       } catch (e) {
-        if (e instanceof GatewayError) return fail(e);
+        if (e instanceof GatewayError) return fail(x, e);
         throw e;
       }
     }
@@ -441,14 +507,10 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     try {
       opened = openScRequest(ctx, body!);
     } catch (e) {
-      if (e instanceof GatewayError) return fail(e);
+      if (e instanceof GatewayError) return fail(x, e);
       throw e;
     }
     const { reply } = opened;
-    const sealedFail = (e: GatewayError) => {
-      st.code = e.code;
-      sealedReply(res, reply, e.status, standardEnvelope(core.now(), false, e.code, t(e.key, locale, e.params), e.data), { ...corsHeaders, ...e.headers });
-    };
     try {
       // §12: replay is checked only after the tag verified, so forgeries cannot fill this memory.
       if (!core.store.rememberIv(reply.session.id, opened.iv.toString('hex'))) {
@@ -463,15 +525,15 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
       } catch {
         throw validationError({ body: [t('V_OBJECT', locale)] });
       }
-      const r = ok(def.sc!(core, ctx, json));
-      sealedReply(res, reply, r.status, r.env, { ...corsHeaders, ...r.headers });
+      const r = ok(st, def.sc!(core, ctx, json));
+      sealedReply(res, reply, r.status, r.env, r.headers ? { ...corsHeaders, ...r.headers } : corsHeaders);
     } catch (e) {
-      if (e instanceof GatewayError) return sealedFail(e);
+      if (e instanceof GatewayError) return sealedFail(x, reply, e);
       st.code = 'SYSTEM.INTERNAL_ERROR';
       try {
-        sealedFail(internalError());
+        sealedFail(x, reply, internalError());
       } catch {
-        fail(internalError());
+        fail(x, internalError());
       }
       throw e;
     }
@@ -481,7 +543,6 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
   return function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const st = { route: 'unknown', code: '-' };
-    const locale = () => selectLocale(header(req, 'x-locale'), header(req, 'accept-language'));
     res.once('close', () => {
       const pathname = (req.url ?? '/').split('?')[0]!;
       hooks.finished({ method: req.method ?? '?', path: pathname, route: st.route, status: res.statusCode, code: st.code, ms: performance.now() - started });
@@ -489,7 +550,7 @@ export function createPipeline(core: H.Core, hooks: PipelineHooks) {
     handle(req, res, st).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         st.code = 'SYSTEM.INTERNAL_ERROR';
-        writeJson(res, 500, errorBody(internalError(), locale()), {});
+        writeJson(res, 500, errorBody(internalError(), selectLocale(header(req, 'x-locale'), header(req, 'accept-language'))), {});
       }
       hooks.internalError?.(err);
     });

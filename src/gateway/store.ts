@@ -194,7 +194,9 @@ export class MemoryStore implements GatewayStore {
   }
 
   putFamily(f: TokenFamily): void {
-    if (!this.families.has(f.id)) {
+    const known = this.families.get(f.id);
+    if (known === f) return; // the same record, changed in place (refresh, revocation): already stored
+    if (!known) {
       while (this.families.size >= this.caps.families) {
         this.deleteFamily(this.families.keys().next().value!);
         this.evicted.families++;
@@ -212,7 +214,9 @@ export class MemoryStore implements GatewayStore {
     this.families.delete(id);
   }
   putRefreshToken(token: string, r: RefreshTokenRecord): void {
-    if (!this.tokens.has(token)) {
+    const known = this.tokens.get(token);
+    if (known === r) return; // the same record, changed in place (rotation): already stored
+    if (!known) {
       let list = this.familyTokens.get(r.familyId);
       if (!list) {
         list = [];

@@ -3,7 +3,7 @@
  * Unknown fields are errors (§11 refresh: "Unknown or unexpected body fields → HTTP 400").
  */
 import { GatewayError } from './http';
-import { t, type GatewayLocale, type MessageKey } from './messages';
+import { t, type GatewayLocale } from './messages';
 
 export type FieldSpec =
   | { type: 'string'; min?: number; max?: number }
@@ -18,26 +18,34 @@ export function validateStrict<T extends Record<string, unknown>>(
   spec: Record<keyof T & string, FieldSpec>,
   locale: GatewayLocale,
 ): T {
-  const msg = (k: MessageKey, p?: Record<string, number>) => t(k, locale, p);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw validationError({ body: [msg('V_OBJECT')] });
-  const errors: Record<string, string[]> = {};
-  const add = (f: string, m: string) => (errors[f] ??= []).push(m);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw validationError({ body: [t('V_OBJECT', locale)] });
+  // Collected only when something is wrong: a valid body (every request that gets through) builds nothing.
+  let errors: Record<string, string[]> | undefined;
   const obj = body as Record<string, unknown>;
-  for (const k of Object.keys(obj)) if (!Object.prototype.hasOwnProperty.call(spec, k)) add(k, msg('V_UNKNOWN_FIELD'));
-  for (const [k, s] of Object.entries(spec) as [string, FieldSpec][]) {
+  for (const k of Object.keys(obj)) {
+    if (!Object.prototype.hasOwnProperty.call(spec, k)) errors = withError(errors, k, t('V_UNKNOWN_FIELD', locale));
+  }
+  for (const k in spec) {
+    const s = spec[k] as FieldSpec;
     const v = obj[k];
     if (v === undefined || v === null) {
-      add(k, msg('V_REQUIRED'));
+      errors = withError(errors, k, t('V_REQUIRED', locale));
     } else if (s.type === 'string') {
-      if (typeof v !== 'string') add(k, msg('V_STRING'));
-      else if (v.length === 0) add(k, msg('V_NONEMPTY'));
+      if (typeof v !== 'string') errors = withError(errors, k, t('V_STRING', locale));
+      else if (v.length === 0) errors = withError(errors, k, t('V_NONEMPTY', locale));
       else if ((s.min !== undefined && v.length < s.min) || (s.max !== undefined && v.length > s.max)) {
-        add(k, msg('V_LENGTH', { min: s.min ?? 1, max: s.max ?? 10_000 }));
+        errors = withError(errors, k, t('V_LENGTH', locale, { min: s.min ?? 1, max: s.max ?? 10_000 }));
       }
     } else if (s.type === 'integer') {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) add(k, msg('V_INTEGER'));
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) errors = withError(errors, k, t('V_INTEGER', locale));
     }
   }
-  if (Object.keys(errors).length) throw validationError(errors);
+  if (errors) throw validationError(errors);
   return obj as T;
+}
+
+function withError(errors: Record<string, string[]> | undefined, field: string, message: string): Record<string, string[]> {
+  const e = errors ?? {};
+  (e[field] ??= []).push(message);
+  return e;
 }
