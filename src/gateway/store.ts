@@ -164,6 +164,14 @@ export class MemoryStore implements GatewayStore {
       set = new Set();
       this.ivs.set(sessionId, set);
     }
+    // The common case in one hash operation: room left, so adding tells whether the IV was new.
+    if (set.size < MAX_IVS_PER_SESSION && this.ivTotal < this.caps.replayIvs) {
+      const before = set.size;
+      set.add(iv);
+      if (set.size === before) return false;
+      this.ivTotal++;
+      return true;
+    }
     if (set.has(iv)) return false;
     if (set.size >= MAX_IVS_PER_SESSION) {
       // Bounded memory: retire the session rather than forget IVs (forgetting would re-open replays).
@@ -214,21 +222,20 @@ export class MemoryStore implements GatewayStore {
     this.families.delete(id);
   }
   putRefreshToken(token: string, r: RefreshTokenRecord): void {
-    const known = this.tokens.get(token);
-    if (known === r) return; // the same record, changed in place (rotation): already stored
-    if (!known) {
-      let list = this.familyTokens.get(r.familyId);
-      if (!list) {
-        list = [];
-        this.familyTokens.set(r.familyId, list);
-      }
-      list.push(token);
-      while (list.length > this.caps.tokensPerFamily) {
-        this.tokens.delete(list.shift()!);
-        this.evicted.refreshTokens++;
-      }
-    }
+    // One hash operation: the map's size tells whether the token is new (a re-put only replaces the record).
+    const before = this.tokens.size;
     this.tokens.set(token, r);
+    if (this.tokens.size === before) return;
+    let list = this.familyTokens.get(r.familyId);
+    if (!list) {
+      list = [];
+      this.familyTokens.set(r.familyId, list);
+    }
+    list.push(token);
+    while (list.length > this.caps.tokensPerFamily) {
+      this.tokens.delete(list.shift()!);
+      this.evicted.refreshTokens++;
+    }
   }
   getRefreshToken(token: string): RefreshTokenRecord | undefined {
     return this.tokens.get(token);

@@ -169,6 +169,13 @@ describe('SCv2 routes require their gateway headers (§3; refused like the other
     // The token was never spent: the proper call still rotates it. `application/json` without charset is fine.
     const ok = await c.sc(REFRESH, { refreshToken }, { headers: { 'Content-Type': 'application/json' } });
     expect(ok.env.success).toBe(true);
+    // Any case, a space before the parameters (the check's slow path; fetch trims the ends)…
+    const spaced = { 'Content-Type': ' Application/JSON ; charset=utf-8', 'X-SC-Version': ' 2 ' };
+    const again = await c.sc(REFRESH, { refreshToken: ok.env.data.refreshToken }, { headers: spaced });
+    expect(again.env.success).toBe(true);
+    // …but not a type that only starts like it.
+    const near = await c.sc(REFRESH, { refreshToken: again.env.data.refreshToken }, { headers: { 'Content-Type': 'application/jsonx' } });
+    expect(near).toMatchObject({ status: 403, form: 'plain', env: { code: 'ACCESS.PERMISSION_DENIED', data: { header: 'Content-Type' } } });
   });
 
   it('a type-1 request, which has no session id yet, may leave X-SC-Version out (§3 "with the session id")', async () => {
