@@ -16,6 +16,8 @@ const MAX_BASE64 = Math.ceil((5 * 1024 * 1024) / 3) * 4;
 export const ResendResult = z.object({
   kind: z.literal(RESEND_RESULT_KIND),
   id: z.string().check(z.minLength(1), z.maxLength(64)),
+  /** The page's world took the request (sent at once on receipt, before the fetch; `ms` 0). */
+  ack: z.optional(z.literal(true)),
   status: z.optional(z.int().check(z.gte(0), z.lte(999))),
   headers: z.optional(z.array(z.tuple([z.string().check(z.maxLength(256)), z.string().check(z.maxLength(16_384))])).check(z.maxLength(200))),
   base64: z.optional(z.string().check(z.maxLength(MAX_BASE64))),

@@ -160,6 +160,9 @@ test('Resend twice: the gateway saw two different IVs and no REPLAY_DETECTED', a
   const ivs = store.seenIvs.slice(ivsBefore);
   expect(ivs).toHaveLength(2);
   expect(ivs[0]).not.toBe(ivs[1]);
+  // DevTools reported both resent requests too; the panel knew them by their sealed bytes (Chrome's
+  // postData rendering of a binary envelope) and did not fetch their answers to drop them as twins.
+  await panel.waitFor(`__keyhole.resendsInFlight.claimed >= 3`);
   const last2 = (await resentRows()).slice(-2);
   expect(last2.map((r) => [r.from, r.status, r.code])).toEqual([
     [original, 200, '2000'],

@@ -21,7 +21,7 @@ export const GRACE_MS = 1_500;
 const FLUSH_MS = 250;
 
 interface DevtoolsRequest {
-  request: { method: string; url: string; headers?: Array<{ name: string; value: string }> };
+  request: { method: string; url: string; headers?: Array<{ name: string; value: string }>; postData?: { text?: string } };
   startedDateTime?: string;
   time?: number;
   _resourceType?: string;
@@ -59,6 +59,11 @@ export interface NetworkSourceOptions {
   firefox?: boolean;
   /** Called on every DevTools network event: Firefox sends none until its Network panel was opened. */
   heard?: () => void;
+  /**
+   * True for a request the panel itself sent (a resend, resend/in-flight.ts): its row is already there,
+   * so its answer is not fetched with getContent only to be dropped as a twin.
+   */
+  ours?: (req: { request: { method: string; url: string; postData?: { text?: string } } }) => boolean;
   network?: { onRequestFinished: { addListener(l: (r: DevtoolsRequest) => void): void; removeListener(l: (r: DevtoolsRequest) => void): void } };
 }
 
@@ -97,7 +102,7 @@ export function startNetworkSource(o: NetworkSourceOptions): () => void {
       });
       return;
     }
-    if (!isApiEntry(req)) return;
+    if (!isApiEntry(req) || o.ours?.(req)) return;
     req.getContent((content, second) => {
       const entry = JSON.parse(JSON.stringify(req)) as { response?: { content?: Record<string, unknown> } };
       if (entry.response && content !== null && !o.firefox) entry.response.content = { ...(entry.response.content ?? {}), text: content, ...(second && { encoding: second }) };

@@ -27,6 +27,7 @@ import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { TrafficList } from './TrafficList';
 import { createResendRunner } from '../resend/runner';
+import { ResendsInFlight } from '../resend/in-flight';
 import { ComposeButton } from './ComposeDialog';
 
 export interface AppProps {
@@ -105,6 +106,13 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
   const [live, setLive] = useState<LiveStatus>();
   const [progress, setProgress] = useState<ImportProgress>();
   const firefox = useMemo(() => isFirefox(), []);
+  // Resends under way, so the DevTools Network source skips them (resend/in-flight.ts).
+  const inFlight = useMemo(() => {
+    const f = new ResendsInFlight();
+    const exposed = (globalThis as { __keyhole?: { resendsInFlight?: ResendsInFlight } }).__keyhole;
+    if (exposed) exposed.resendsInFlight = f; // e2e: Chrome's postData matched the sealed bytes
+    return f;
+  }, []);
   const [networkHeard, setNetworkHeard] = useState(false);
 
   // Rows only the panel holds (HAR, DevTools network) are decrypted again here when the keyring learns
@@ -158,6 +166,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
       decrypt: (list) => backend.decryptBatch(list),
       firefox,
       heard: () => setNetworkHeard(true),
+      ours: (req) => inFlight.claim(req),
     });
     backend.getKeyring().then(setKeyring, () => {});
     return () => {
@@ -165,16 +174,12 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
       stopNavigation();
       stopNetwork();
     };
-  }, [backend, store, tabId, firefox]);
+  }, [backend, store, tabId, firefox, inFlight]);
 
-  const resend = useMemo(
-    () => ({
-      keyring,
-      runner: createResendRunner({ backend, tabId, store, select: setSelected, keyring: () => keyringRef.current }),
-      original: (id: string) => store.byExchangeId(id)?.data,
-    }),
-    [backend, tabId, store, keyring],
-  );
+  // One runner (and so one link to the page) per panel: it reads the keyring when it sends.
+  const runner = useMemo(() => createResendRunner({ backend, tabId, store, select: setSelected, keyring: () => keyringRef.current, inFlight }), [backend, tabId, store, inFlight]);
+  useEffect(() => () => runner.close(), [runner]);
+  const resend = useMemo(() => ({ keyring, runner, original: (id: string) => store.byExchangeId(id)?.data }), [runner, store, keyring]);
 
   const predicate = useMemo(() => parseFilter(debouncedFilter), [debouncedFilter]);
   const lastGood = useRef<readonly Row[]>([]);

@@ -5,17 +5,27 @@ import type { ResendRunner } from '../components/ResendEditor';
 import { keysFor } from './draft';
 import { benchMark } from '../bench-mark';
 import { performResend } from './resend';
-import { createPageLink, type PageAnswer, type PageRequest } from './send-in-page';
+import { createPageLink, type PageAnswer, type PageLink, type PageRequest } from './send-in-page';
+import type { ResendsInFlight } from './in-flight';
 import { KeyholeError } from '../../protocol/errors';
 import { createScSession } from './new-sc-session';
 import { decryptExchange } from '../../inspect';
 import { keyringFromSnapshot } from '../import/local-decryptor';
 import type { CapturedExchange, DecryptedExchange, KeyringSnapshot } from '../inspect-types';
 
-export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void; keyring: () => KeyringSnapshot | undefined }): ResendRunner {
+/**
+ * One per panel (App creates it once, not per keyring change: each runner opens its own link to the
+ * page, and one made per keyring push left a port open in the page and the worker each time).
+ */
+export function createResendRunner(o: { backend: PanelBackend; tabId: number; store: TrafficStore; select: (seq: number) => void; keyring: () => KeyringSnapshot | undefined; inFlight?: ResendsInFlight; link?: PageLink }): ResendRunner & { close(): void } {
   const snapshot = async () => o.keyring() ?? (await o.backend.getKeyring());
   // One link to the inspected page's content-script world per panel (send-in-page.ts).
-  const link = createPageLink({ tabId: o.tabId });
+  const link = o.link ?? createPageLink({ tabId: o.tabId });
+  // Noted as it leaves, so the DevTools Network source knows the request when DevTools reports it.
+  const sendOnLink = (r: PageRequest) => {
+    o.inFlight?.note(r);
+    return link.send(r);
+  };
   const deps = (send: (r: PageRequest) => Promise<PageAnswer>) => ({
     tabId: o.tabId,
     send,
@@ -33,7 +43,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
     rows: () => o.store.rows.map((r) => r.data),
     records: (token) => o.backend.refreshTokenState(token),
     async run(original, draft, advanced, fresh = false) {
-      const send = (r: PageRequest) => link.send(r);
+      const send = sendOnLink;
       let keys = fresh ? undefined : (keysFor(o.keyring(), draft.sessionId) ?? keysFor(await o.backend.getKeyring(), draft.sessionId));
       if (fresh) {
         keys = await createScSession(original, { send, addKeys: (k) => o.backend.addManualKey(k) });
@@ -49,7 +59,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
       return exchange;
     },
     async compose(draft, keys, advanced) {
-      const d = deps((r) => link.send(r));
+      const d = deps(sendOnLink);
       // Keyhole's own session keys reach the panel's keyring only through the worker: add them for this decryption.
       d.decrypt = async (ex) => {
         const ring = keyringFromSnapshot(await snapshot());
@@ -62,6 +72,7 @@ export function createResendRunner(o: { backend: PanelBackend; tabId: number; st
     },
     targets: () => o.backend.composeTargets(),
     warm: () => link.warm(),
+    close: () => link.close(),
     show(exchangeId) {
       const row = o.store.byExchangeId(exchangeId);
       if (row) o.select(row.seq);

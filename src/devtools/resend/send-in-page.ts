@@ -48,17 +48,32 @@ export interface RuntimeLike {
  * The code that runs in the content-script world. Plain ES2020, no imports: it is a string. Idempotent per
  * name; a request it cannot read is ignored (only this panel holds the port's other end).
  */
-function linkCode(name: string): string {
+export function linkCode(name: string): string {
+  const kind = JSON.stringify(RESEND_RESULT_KIND);
   return `(() => {
   const g = globalThis;
   if (g.__keyholeResendLink === ${JSON.stringify(name)}) return true;
   const port = chrome.runtime.connect({ name: ${JSON.stringify(name)} });
   g.__keyholeResendLink = ${JSON.stringify(name)};
   port.onDisconnect.addListener(() => { if (g.__keyholeResendLink === ${JSON.stringify(name)}) g.__keyholeResendLink = undefined; });
+  // Requests by id, across this world's links: the panel posts one again on a new link when the first
+  // was not acknowledged, and it must be fetched once (a refresh token is single-use).
+  const runs = (g.__keyholeResendRuns ??= new Map());
+  const say = (p, m) => { try { p.postMessage(m); } catch {} };
   port.onMessage.addListener((r) => {
     if (!r || typeof r.id !== 'string' || typeof r.url !== 'string') return;
+    say(port, { kind: ${kind}, id: r.id, ack: true, ms: 0 });
+    const known = runs.get(r.id);
+    if (known) return known.done ? say(port, known.done) : void known.ports.add(port);
+    const run = { ports: new Set([port]), done: undefined };
+    runs.set(r.id, run);
+    if (runs.size > 32) runs.delete(runs.keys().next().value);
     const started = performance.now();
-    const report = (m) => { try { port.postMessage(Object.assign({ kind: ${JSON.stringify(RESEND_RESULT_KIND)}, id: r.id, ms: performance.now() - started, at: [performance.timeOrigin + started, performance.timeOrigin + performance.now()] }, m)); } catch {} };
+    const report = (m) => {
+      run.done = Object.assign({ kind: ${kind}, id: r.id, ms: performance.now() - started, at: [performance.timeOrigin + started, performance.timeOrigin + performance.now()] }, m);
+      for (const p of run.ports) say(p, run.done);
+      run.ports.clear();
+    };
     let body;
     try {
       body = r.body == null ? undefined : typeof r.body.text === 'string' ? r.body.text : Uint8Array.from(atob(r.body.base64), (c) => c.charCodeAt(0));
@@ -93,14 +108,34 @@ export interface PageLink {
   send(r: PageRequest, timeoutMs?: number): Promise<PageAnswer>;
   /** Opens the link ahead of the first resend (best effort: a page without Keyhole's script fails later, with the reason). */
   warm(): void;
+  /** The panel is done with it (unmounted): the port is closed, what was under way fails. */
+  close(): void;
 }
 
-export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: RuntimeLike; linkTimeoutMs?: number }): PageLink {
+/**
+ * How long the page's world may take to acknowledge a request before the port is taken for dead: it
+ * answers at once on receipt (a port message, ~2 ms here; seconds only under extreme load).
+ */
+export const ACK_MS = 3_000;
+
+interface Pending {
+  message: { id: string; url: string; method: string; headers: Record<string, string>; body: PageRequest['body'] | null };
+  acked: boolean;
+  /** Posts so far (a second: posted again on a new link after a missing ack). */
+  tries: number;
+  /** The link it was last posted on. */
+  on?: Promise<LinkPort>;
+  resolve: (a: PageAnswer) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: RuntimeLike; linkTimeoutMs?: number; ackMs?: number }): PageLink {
   const evaluate = () => o.evaluate ?? (chrome.devtools.inspectedWindow.eval as unknown as Eval);
   const runtime = () => o.runtime ?? (chrome.runtime as unknown as RuntimeLike);
   let link: Promise<LinkPort> | undefined;
+  let closed = false;
   let seq = 0;
-  const pending = new Map<string, { resolve: (a: PageAnswer) => void; reject: (e: unknown) => void }>();
+  const pending = new Map<string, Pending>();
 
   const onAnswer = (m: unknown) => {
     const parsed = ResendResult.safeParse(m);
@@ -108,6 +143,10 @@ export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: Ru
     const a = parsed.data;
     const waiting = pending.get(a.id);
     if (!waiting) return;
+    if (a.ack) {
+      waiting.acked = true;
+      return;
+    }
     pending.delete(a.id);
     if (a.at) {
       benchMark('page fetch began', a.at[0]);
@@ -115,6 +154,13 @@ export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: Ru
     }
     benchMark('answer in panel');
     waiting.resolve({ status: a.status, headers: a.headers ?? [], base64: a.base64 ?? '', size: a.size ?? 0, truncated: !!a.truncated, ms: a.ms, ...(a.error !== undefined && { error: a.error }) });
+  };
+
+  const failAll = (message: string) => {
+    for (const [id, w] of pending) {
+      pending.delete(id);
+      w.reject(new KeyholeError('TIMEOUT', message));
+    }
   };
 
   const connect = (): Promise<LinkPort> => {
@@ -133,12 +179,10 @@ export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: Ru
         stop();
         port.onMessage.addListener(onAnswer);
         port.onDisconnect.addListener(() => {
-          if (link === made) link = undefined;
+          if (link !== made) return; // a link this panel already gave up (dropped below)
+          link = undefined;
           // The page navigated (or reloaded) while these were under way: their answers will not come.
-          for (const [id, w] of pending) {
-            pending.delete(id);
-            w.reject(new KeyholeError('TIMEOUT', 'resend: the page navigated before its answer came back'));
-          }
+          failAll('resend: the page navigated before its answer came back');
         });
         resolve(port);
       };
@@ -147,13 +191,19 @@ export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: Ru
         reject(new KeyholeError('TIMEOUT', 'resend: the inspected page did not answer Keyhole'));
       }, o.linkTimeoutMs ?? 10_000);
       rt.onConnect.addListener(onConnect);
-      evaluate()(linkCode(name), { useContentScriptContext: true }, (_result, exception) => {
-        if (exception && (exception.isException || exception.isError)) {
-          stop();
-          // No Keyhole content script in this page (capture is off for its origin), or the page navigated.
-          reject(new KeyholeError('INPUT_INVALID', NO_SCRIPT));
-        }
-      });
+      try {
+        evaluate()(linkCode(name), { useContentScriptContext: true }, (_result, exception) => {
+          if (exception && (exception.isException || exception.isError)) {
+            stop();
+            // No Keyhole content script in this page (capture is off for its origin), or the page navigated.
+            reject(new KeyholeError('INPUT_INVALID', NO_SCRIPT));
+          }
+        });
+      } catch {
+        // No inspectedWindow (the panel opened as a plain tab): nothing to link to.
+        stop();
+        reject(new KeyholeError('INPUT_INVALID', NO_SCRIPT));
+      }
     });
     made.catch(() => {
       if (link === made) link = undefined;
@@ -161,33 +211,85 @@ export function createPageLink(o: { tabId: number; evaluate?: Eval; runtime?: Ru
     return made;
   };
 
+  /**
+   * A port that did not acknowledge: closed on this side and never used again. Everything posted on it
+   * goes again on a new link: the page's world fetches an id once, whichever link it comes on, and answers
+   * on the newest (an answer still owed on the dropped port would otherwise be lost with it).
+   */
+  const drop = (port: LinkPort, of: Promise<LinkPort>) => {
+    if (link === of) link = undefined;
+    try {
+      port.disconnect();
+    } catch {
+      // already gone
+    }
+    for (const [id, w] of pending) if (w.on === of) void post(id);
+  };
+
+  const post = async (id: string): Promise<void> => {
+    const w = pending.get(id);
+    if (!w) return;
+    const current = (link ??= connect());
+    w.on = current;
+    let port: LinkPort;
+    try {
+      port = await current;
+    } catch (e) {
+      if (pending.delete(id)) w.reject(e);
+      return;
+    }
+    if (pending.get(id) !== w || w.on !== current) return;
+    w.tries++;
+    w.acked = false;
+    benchMark('request posted');
+    try {
+      port.postMessage(w.message);
+    } catch {
+      // The port closed under us (the page navigated): its onDisconnect fails what was under way.
+      if (link === current) link = undefined;
+      if (pending.delete(id)) w.reject(new KeyholeError('TIMEOUT', 'resend: the page navigated before the request left'));
+      return;
+    }
+    // The page's world acknowledges at once. Without that, the port is dead without having said so (its
+    // disconnect not delivered): post again on a new link rather than wait out the answer's timeout in
+    // silence.
+    setTimeout(() => {
+      if (pending.get(id) !== w || w.acked || w.on !== current) return;
+      if (w.tries >= 2) {
+        pending.delete(id);
+        w.reject(new KeyholeError('TIMEOUT', 'resend: the inspected page did not take the request (twice); it may not have been sent'));
+      }
+      drop(port, current);
+    }, o.ackMs ?? ACK_MS);
+  };
+
   return {
     warm() {
-      link ??= connect();
+      if (!closed) link ??= connect();
     },
-    async send(r, timeoutMs = 30_000) {
-      link ??= connect();
-      const port = await link;
+    send(r, timeoutMs = 30_000) {
+      if (closed) return Promise.reject(new KeyholeError('TIMEOUT', 'resend: the panel closed'));
       const id = `${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       return new Promise<PageAnswer>((resolve, reject) => {
         const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new KeyholeError('TIMEOUT', 'resend: no answer from the page within 30 s'));
+          if (pending.delete(id)) reject(new KeyholeError('TIMEOUT', 'resend: no answer from the page within 30 s'));
         }, timeoutMs);
         pending.set(id, {
+          message: { id, url: r.url, method: r.method, headers: r.headers, body: r.body ?? null },
+          acked: false,
+          tries: 0,
           resolve: (a) => (clearTimeout(timer), resolve(a)),
           reject: (e) => (clearTimeout(timer), reject(e)),
         });
-        benchMark('request posted');
-        try {
-          port.postMessage({ id, url: r.url, method: r.method, headers: r.headers, body: r.body ?? null });
-        } catch {
-          pending.delete(id);
-          clearTimeout(timer);
-          if (link) link = undefined;
-          reject(new KeyholeError('TIMEOUT', 'resend: the page navigated before the request left'));
-        }
+        void post(id);
       });
+    },
+    close() {
+      closed = true;
+      const was = link;
+      link = undefined;
+      failAll('resend: the panel closed');
+      was?.then((p) => p.disconnect(), () => undefined);
     },
   };
 }

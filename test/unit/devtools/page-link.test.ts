@@ -3,8 +3,8 @@
  * which port it accepts, how answers are matched, and what a navigation or a page without Keyhole's
  * script does. The browser side is faked here; test/e2e/panel-resend.test.ts sends through the real one.
  */
-import { describe, expect, it } from 'vitest';
-import { createPageLink, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACK_MS, createPageLink, linkCode, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
 import { RESEND_RESULT_KIND } from '../../../src/messaging/resend-result';
 
 const TAB = 7;
@@ -92,4 +92,138 @@ describe('page link', () => {
     b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted.at(-1)!.id, ms: 1, status: 200 });
     expect(await again).toMatchObject({ status: 200 });
   });
+
+  afterEach(() => vi.useRealTimers());
+
+  it('a port that died without a word (no acknowledgement) is dropped and the request posted again on a new link, not left to time out in silence', async () => {
+    vi.useFakeTimers();
+    const b = fakeBrowser();
+    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
+    const answer = link.send(req);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.evals()).toBe(1);
+    expect(b.posted).toHaveLength(1);
+    // Nothing comes back on the first port: before ACK_MS nothing else happens…
+    await vi.advanceTimersByTimeAsync(ACK_MS - 1);
+    expect(b.posted).toHaveLength(1);
+    // …then it is closed on the panel's side, a second link is made and the same request (same id) goes on it.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(b.ports[0]!.disconnected()).toBe(true);
+    expect(b.evals()).toBe(2);
+    expect(b.posted).toHaveLength(2);
+    expect(b.posted[1]!.id).toBe(b.posted[0]!.id);
+    b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[1]!.id, ack: true, ms: 0 });
+    b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[1]!.id, ms: 4, status: 200, base64: 'AQ==', size: 1 });
+    expect(await answer).toMatchObject({ status: 200, ms: 4 });
+    // A later send uses the new link.
+    const next = link.send(req);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.evals()).toBe(2);
+    b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[2]!.id, ms: 1, status: 201 });
+    expect(await next).toMatchObject({ status: 201 });
+  });
+
+  it('an acknowledged request waits for its answer however long the server takes; two missing acknowledgements fail with the reason', async () => {
+    vi.useFakeTimers();
+    const b = fakeBrowser();
+    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
+    const slow = link.send(req);
+    await vi.advanceTimersByTimeAsync(0);
+    b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ack: true, ms: 0 });
+    await vi.advanceTimersByTimeAsync(ACK_MS * 3);
+    expect(b.evals()).toBe(1);
+    b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ms: 9000, status: 200 });
+    expect(await slow).toMatchObject({ status: 200 });
+
+    const lost = link.send(req);
+    const failed = expect(lost).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('did not take the request') });
+    await vi.advanceTimersByTimeAsync(ACK_MS * 2 + 10);
+    await failed;
+    expect(b.posted.filter((p) => p.id === b.posted[1]!.id)).toHaveLength(2);
+  });
+
+  it('a dropped port does not lose an answer still owed on it: that request goes again on the new link too', async () => {
+    vi.useFakeTimers();
+    const b = fakeBrowser();
+    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
+    const slow = link.send(req);
+    await vi.advanceTimersByTimeAsync(0);
+    b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ack: true, ms: 0 });
+    const lost = link.send({ ...req, url: 'http://127.0.0.1/web/v1/y' });
+    await vi.advanceTimersByTimeAsync(ACK_MS + 1);
+    expect(b.evals()).toBe(2);
+    expect(b.posted.slice(2).map((p) => p.id).sort()).toEqual([b.posted[0]!.id, b.posted[1]!.id].sort());
+    b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ms: 5, status: 200 });
+    b.ports[1]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[1]!.id, ms: 6, status: 204 });
+    expect(await slow).toMatchObject({ status: 200 });
+    expect(await lost).toMatchObject({ status: 204 });
+  });
+
+  it('closing the link (the panel unmounts) disconnects its port and fails what was under way', async () => {
+    const b = fakeBrowser();
+    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
+    const pending = link.send(req);
+    await tick();
+    link.close();
+    await expect(pending).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await tick();
+    expect(b.ports[0]!.disconnected()).toBe(true);
+    await expect(link.send(req)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(b.evals()).toBe(1);
+  });
 });
+
+/** The code the panel evaluates in the page's content-script world, run here against fakes of chrome.runtime and fetch. */
+describe("the page world's side of the link", () => {
+  function world() {
+    const ports: Array<{ name: string; sent: unknown[]; deliver: (m: unknown) => void; disconnect: () => void }> = [];
+    const fetches: string[] = [];
+    let finish: (() => void) | undefined;
+    const g: Record<string, unknown> = {
+      chrome: {
+        runtime: {
+          connect: ({ name }: { name: string }) => {
+            const listeners: Array<(m: unknown) => void> = [];
+            const gone: Array<() => void> = [];
+            const p = { name, sent: [] as unknown[], deliver: (m: unknown) => listeners.forEach((l) => l(m)), disconnect: () => gone.forEach((l) => l()) };
+            ports.push(p);
+            return { postMessage: (m: unknown) => p.sent.push(m), onMessage: { addListener: (l: (m: unknown) => void) => listeners.push(l) }, onDisconnect: { addListener: (l: () => void) => gone.push(l) } };
+          },
+        },
+      },
+      fetch: (url: string) => {
+        fetches.push(url);
+        return new Promise((resolve) => {
+          finish = () => resolve({ status: 200, headers: [['content-type', 'application/octet-stream']], arrayBuffer: async () => new Uint8Array([1, 2, 3]).buffer });
+        });
+      },
+    };
+    g.globalThis = g;
+    const run = (code: string) => new Function('globalThis', 'chrome', 'fetch', `return ${code}`)(g, g.chrome, g.fetch) as boolean;
+    return { run, ports, fetches, finish: () => finish?.() };
+  }
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+
+  it('acknowledges a request at once, fetches an id once whichever link it comes on, and answers on the links waiting for it', async () => {
+    const w = world();
+    expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true);
+    expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true); // idempotent per name
+    expect(w.ports).toHaveLength(1);
+    const r = { id: 'r1', url: 'http://127.0.0.1/web/v1/x', method: 'POST', headers: {}, body: { base64: 'AAEC' } };
+    w.ports[0]!.deliver(r);
+    expect(w.ports[0]!.sent).toEqual([{ kind: RESEND_RESULT_KIND, id: 'r1', ack: true, ms: 0 }]);
+    // The panel heard nothing and posts it again on a new link: acknowledged, not fetched again.
+    w.run(linkCode('keyhole-resend:7:b'));
+    w.ports[1]!.deliver(r);
+    expect(w.ports[1]!.sent).toEqual([{ kind: RESEND_RESULT_KIND, id: 'r1', ack: true, ms: 0 }]);
+    expect(w.fetches).toEqual([r.url]);
+    w.finish();
+    await flush();
+    for (const p of w.ports) expect(p.sent.at(-1)).toMatchObject({ kind: RESEND_RESULT_KIND, id: 'r1', status: 200, base64: 'AQID', size: 3 });
+    // Once answered, a late copy of the request gets the same answer, still without a second fetch.
+    w.ports[1]!.deliver(r);
+    expect(w.ports[1]!.sent.at(-1)).toMatchObject({ id: 'r1', status: 200 });
+    expect(w.fetches).toHaveLength(1);
+  });
+});
+
