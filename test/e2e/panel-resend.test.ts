@@ -62,6 +62,10 @@ const resentRows = () =>
 const selectedId = () => panel.evaluate<string>(`(() => { const r = document.querySelector('[data-testid=traffic-row][aria-selected=true]'); return r && __keyhole.store.getBySeq(Number(r.dataset.seq)).data.exchange.id; })()`);
 const rowId = (suffix: string, nth = -1) => panel.evaluate<string>(`__keyhole.store.rows.filter(r => r.summary.path.endsWith(${JSON.stringify(suffix)})).at(${nth}).data.exchange.id`);
 
+/** The resend link Keyhole's content-script world of the page holds (send-in-page.ts), read through DevTools. */
+const pageLinkName = () =>
+  panel.evaluate<string>(`new Promise((r) => chrome.devtools.inspectedWindow.eval('globalThis.__keyholeResendLink', { useContentScriptContext: true }, (v) => r(v)))`);
+
 /** Types into the editor's body like a user (value + input event). */
 async function setBody(text: string): Promise<void> {
   await panel.evaluate(`(() => {
@@ -242,6 +246,8 @@ test('an evicted SC session: the resend is answered SESSION_NOT_FOUND, the panel
   expect(await panel.evaluate<string>(`document.querySelector('[data-testid=sc-gone]').textContent`)).toContain(`The SC session ${oldSession} is gone`);
 
   answers.length = 0;
+  const linkBefore = await pageLinkName();
+  expect(linkBefore).toMatch(/^keyhole-resend:/);
   await panel.click('[data-testid=sc-new-session]');
   await panel.waitFor(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1).data.exchange.status === 200`);
   expect(answers.map((a) => `${a.route} ${a.status}`)).toEqual(['public-key 200', 'session 200', 'login.initiate 200']);
@@ -253,6 +259,11 @@ test('an evicted SC session: the resend is answered SESSION_NOT_FOUND, the panel
   // The new SC session is bound to the page's X-Client-Hash (§12) and its keys are in the keyring.
   expect(gateway.store.getScSession(last.sessionId)?.clientHash).toBe(last.requestHash);
   expect(await panel.evaluate(`__keyhole.store.rows.filter(r => r.data.exchange.resentFrom).at(-1).data.response.json.success`)).toBe(true);
+  // The keyring learned the new session's keys (a push to the panel): the panel kept its one link to the
+  // page rather than opening another (each one a port left open in the page and in the worker).
+  await panel.waitFor(`[...document.querySelectorAll('[data-testid=traffic-row]')].some(r => r.getAttribute('aria-selected') === 'true')`);
+  await new Promise((r) => setTimeout(r, 1000)); // past the worker's keyring push and the panel's effects
+  expect(await pageLinkName()).toBe(linkBefore);
 });
 
 test("Compose over one of Keyhole's own sessions: its SC keys, its gateway headers, its access token as Bearer", async () => {

@@ -2,7 +2,10 @@
  * A resent exchange's answer beside its original's (issue #9): the structural differences first (added,
  * removed, changed — paths and values, secrets masked unless "Show secrets"), then both answers whole.
  * `timestamp` differs on every answer (§2), so it is listed apart rather than drowning the real changes.
+ * The two whole answers come one frame after the rest: a Resend click waits for its decrypted answer
+ * (the response side below, and the differences), and these two trees were a third of that render.
  */
+import { useEffect, useState } from 'preact/hooks';
 import type { DecryptedExchange } from '../inspect-types';
 import { jsonDiff } from '../resend/json-diff';
 import { JsonTree } from './JsonTree';
@@ -16,6 +19,8 @@ function show(v: unknown): string {
 }
 
 export function ResentCompare({ resent, original, reveal }: { resent: DecryptedExchange; original: DecryptedExchange | undefined; reveal: boolean }) {
+  const [whole, setWhole] = useState(false);
+  useEffect(() => setWhole(true), []); // Preact runs effects after the frame is painted
   if (!original) {
     return (
       <div class="notice" data-testid="resent-compare">
@@ -55,16 +60,18 @@ export function ResentCompare({ resent, original, reveal }: { resent: DecryptedE
           </tbody>
         </table>
       )}
-      <div class="diff-sides">
-        <div>
-          <h3>{t('p_rs_cmpOriginal')}</h3>
-          <JsonTree value={a} reveal={reveal} />
+      {whole && (
+        <div class="diff-sides" data-testid="resent-compare-whole">
+          <div>
+            <h3>{t('p_rs_cmpOriginal')}</h3>
+            <JsonTree value={a} reveal={reveal} />
+          </div>
+          <div>
+            <h3>{t('p_rs_cmpResent')}</h3>
+            <JsonTree value={b} reveal={reveal} />
+          </div>
         </div>
-        <div>
-          <h3>{t('p_rs_cmpResent')}</h3>
-          <JsonTree value={b} reveal={reveal} />
-        </div>
-      </div>
+      )}
     </details>
   );
 }

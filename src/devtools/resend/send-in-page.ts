@@ -45,6 +45,15 @@ export interface RuntimeLike {
 }
 
 /**
+ * How long the page's world may take to acknowledge a request (or answer it) before the port is taken for
+ * dead: it acknowledges ACK_AFTER_MS after receipt when the answer is not there yet (a port message is
+ * ~2 ms here; seconds only under extreme load).
+ */
+export const ACK_MS = 3_000;
+/** The page's world acknowledges a request whose answer has not come within this (it answers sooner otherwise). */
+export const ACK_AFTER_MS = 300;
+
+/**
  * The code that runs in the content-script world. Plain ES2020, no imports: it is a string. Idempotent per
  * name; a request it cannot read is ignored (only this panel holds the port's other end).
  */
@@ -62,14 +71,21 @@ export function linkCode(name: string): string {
   const say = (p, m) => { try { p.postMessage(m); } catch {} };
   port.onMessage.addListener((r) => {
     if (!r || typeof r.id !== 'string' || typeof r.url !== 'string') return;
-    say(port, { kind: ${kind}, id: r.id, ack: true, ms: 0 });
     const known = runs.get(r.id);
-    if (known) return known.done ? say(port, known.done) : void known.ports.add(port);
+    if (known) {
+      if (known.done) return say(port, known.done);
+      known.ports.add(port);
+      return say(port, { kind: ${kind}, id: r.id, ack: true, ms: 0 });
+    }
     const run = { ports: new Set([port]), done: undefined };
     runs.set(r.id, run);
     if (runs.size > 32) runs.delete(runs.keys().next().value);
     const started = performance.now();
+    // The answer is the acknowledgement when it comes quickly (most do): only a slower one is acknowledged
+    // on its own, so a quick resend pays no extra message each way.
+    const ack = setTimeout(() => say(port, { kind: ${kind}, id: r.id, ack: true, ms: 0 }), ${ACK_AFTER_MS});
     const report = (m) => {
+      clearTimeout(ack);
       run.done = Object.assign({ kind: ${kind}, id: r.id, ms: performance.now() - started, at: [performance.timeOrigin + started, performance.timeOrigin + performance.now()] }, m);
       for (const p of run.ports) say(p, run.done);
       run.ports.clear();
@@ -112,11 +128,6 @@ export interface PageLink {
   close(): void;
 }
 
-/**
- * How long the page's world may take to acknowledge a request before the port is taken for dead: it
- * answers at once on receipt (a port message, ~2 ms here; seconds only under extreme load).
- */
-export const ACK_MS = 3_000;
 
 interface Pending {
   message: { id: string; url: string; method: string; headers: Record<string, string>; body: PageRequest['body'] | null };

@@ -4,7 +4,7 @@
  * script does. The browser side is faked here; test/e2e/panel-resend.test.ts sends through the real one.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ACK_MS, createPageLink, linkCode, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
+import { ACK_AFTER_MS, ACK_MS, createPageLink, linkCode, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
 import { RESEND_RESULT_KIND } from '../../../src/messaging/resend-result';
 
 const TAB = 7;
@@ -204,19 +204,25 @@ describe("the page world's side of the link", () => {
   }
   const flush = () => new Promise((r) => setTimeout(r, 0));
 
-  it('acknowledges a request at once, fetches an id once whichever link it comes on, and answers on the links waiting for it', async () => {
+  it('acknowledges a request whose answer is slow, fetches an id once whichever link it comes on, and answers on the links waiting for it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const w = world();
     expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true);
     expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true); // idempotent per name
     expect(w.ports).toHaveLength(1);
     const r = { id: 'r1', url: 'http://127.0.0.1/web/v1/x', method: 'POST', headers: {}, body: { base64: 'AAEC' } };
     w.ports[0]!.deliver(r);
+    // A quick answer is its own acknowledgement: nothing yet…
+    expect(w.ports[0]!.sent).toEqual([]);
+    vi.advanceTimersByTime(ACK_AFTER_MS);
+    // …a slow one is acknowledged on its own.
     expect(w.ports[0]!.sent).toEqual([{ kind: RESEND_RESULT_KIND, id: 'r1', ack: true, ms: 0 }]);
     // The panel heard nothing and posts it again on a new link: acknowledged, not fetched again.
     w.run(linkCode('keyhole-resend:7:b'));
     w.ports[1]!.deliver(r);
     expect(w.ports[1]!.sent).toEqual([{ kind: RESEND_RESULT_KIND, id: 'r1', ack: true, ms: 0 }]);
     expect(w.fetches).toEqual([r.url]);
+    vi.useRealTimers();
     w.finish();
     await flush();
     for (const p of w.ports) expect(p.sent.at(-1)).toMatchObject({ kind: RESEND_RESULT_KIND, id: 'r1', status: 200, base64: 'AQID', size: 3 });
