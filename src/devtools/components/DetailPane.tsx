@@ -93,7 +93,7 @@ export function DetailPane({ row, onClose, follow, stacked, resend }: DetailPane
         <div class="notice">{t('p_lossyNotice')}</div>
       )}
       {ex.error && <div class="notice">{t('p_networkError', ex.error)}</div>}
-      {resend && ex.resentFrom && <ResentCompare resent={d} original={resend.original(ex.resentFrom)} reveal={reveal} />}
+      {resend && ex.resentFrom && <ResentCompare key={row.seq} resent={d} original={resend.original(ex.resentFrom)} reveal={reveal} />}
       <HeadersSection request={ex.requestHeaders} response={ex.responseHeaders} reveal={reveal} />
       <div class="sides">
         <SidePanel key={`${row.seq}-req`} kind="request" side={d.request} body={ex.requestBody} reveal={reveal} />

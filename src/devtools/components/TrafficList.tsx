@@ -4,7 +4,7 @@
  * Arrow keys move the selection like in the Network panel. In time order, "Preserve log" navigation
  * markers are drawn between the rows.
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../../ui/i18n';
 import { clampWidth, gridTemplate, parseWidths, visibleColumns, widthOf, type ColumnDef, type ColumnId, type ColumnWidths, type SortState } from '../model/columns';
@@ -64,6 +64,11 @@ export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sor
   const cols = useMemo(() => visibleColumns(width, widths), [width, widths]);
   const items = useMemo(() => (sort || markers.length === 0 ? rows.map((row): ListItem => ({ kind: 'row', row })) : withMarkers(rows, markers)), [rows, version, markers, sort]);
   const selectedIndex = selectedSeq === undefined ? -1 : items.findIndex((it) => it.kind === 'row' && it.row.seq === selectedSeq);
+  // A row whose props are unchanged is handed back as the vnode it was last time, which Preact skips (no
+  // render, no diff): a Resend click's render, which adds one row and moves the selection, re-rendered
+  // every visible row and its cells. A changed row is a new Row object (TrafficStore replaces it), except
+  // for the preflight folded into it later (addPreflight), compared here too.
+  const rowNodes = useRef(new WeakMap<Row, { cols: readonly ColumnDef[]; index: number; selected: boolean; onSelect: TrafficListProps['onSelect']; preflight: Row['preflight']; node: VNode }>());
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') return onSelect(undefined);
@@ -140,7 +145,13 @@ export function TrafficList({ rows, version, markers, selectedSeq, onSelect, sor
                 </div>
               );
             }
-            return <TrafficRow key={it.row.seq} row={it.row} cols={cols} index={i} selected={it.row.seq === selectedSeq} onSelect={onSelect} />;
+            const selected = it.row.seq === selectedSeq;
+            const hit = rowNodes.current.get(it.row);
+            const { preflight } = it.row;
+            if (hit && hit.cols === cols && hit.index === i && hit.selected === selected && hit.onSelect === onSelect && hit.preflight === preflight) return hit.node;
+            const node = <TrafficRow key={it.row.seq} row={it.row} cols={cols} index={i} selected={selected} onSelect={onSelect} />;
+            rowNodes.current.set(it.row, { cols, index: i, selected, onSelect, preflight, node });
+            return node;
           }}
         />
       )}
