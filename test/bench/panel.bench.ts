@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchExtension } from '../e2e/harness';
 import { openPanelAsTab } from '../e2e/panel-tab';
+import { summarize, traced } from './panel-trace';
 
 const N = 10_000;
 const SESSION = 'sess_bench_0001';
@@ -131,6 +132,7 @@ async function floorLoop(panel: Page, file: string): Promise<number> {
       const t = performance.now();
       const text = new TextDecoder().decode(await f.arrayBuffer());
       const entries = JSON.parse(text).log.entries as Array<{ request: { postData: { text: string } }; response: { content: { text: string } } }>;
+      const parsedAt = performance.now();
       const dec = new TextDecoder();
       let chars = 0;
       for (const e of entries) {
@@ -140,6 +142,7 @@ async function floorLoop(panel: Page, file: string): Promise<number> {
         chars += dec.decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: rs.subarray(4, 16) }, ks[1], rs.subarray(16))).length;
       }
       const ms = performance.now() - t;
+      (globalThis as any).__floorSplit = [parsedAt - t, ms - (parsedAt - t)];
       document.getElementById('bench-floor')!.remove();
       if (chars === 0) throw new Error('floor loop decrypted nothing');
       return ms;
@@ -287,29 +290,44 @@ export async function run(): Promise<void> {
       return { js: u.usedSize, buffers: u.backingStorageSize ?? 0 };
     };
     const heapEmpty = await heap();
+    // The panel's main-thread CPU time (thread ticks), beside wall time: less moved by other work on the machine.
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' } as never);
+    const cpuNow = async () => ((await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
+    const cpuOf = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+      const a = await cpuNow();
+      const r = await f();
+      return [r, (await cpuNow()) - a];
+    };
 
     const bare1 = await bareLoop(panel, envelopes);
-    const floor1 = await floorLoop(panel, file);
+    const [floor1, floorCpu1] = await cpuOf(() => floorLoop(panel, file));
     if (process.env.BENCH_PROFILE) await cdp.send('Profiler.enable'), await cdp.send('Profiler.setSamplingInterval', { interval: 100 }), await cdp.send('Profiler.start');
     // BENCH_ALLOC=1: where the first import allocates (sampling heap profiler, garbage included), by function.
     if (process.env.BENCH_ALLOC) await cdp.send('HeapProfiler.enable'), await cdp.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
-    const local = await importOnce(panel, file, 'local');
+    const [local, localCpu] = await cpuOf(() => importOnce(panel, file, 'local'));
     if (process.env.BENCH_ALLOC) printAllocations(((await cdp.send('HeapProfiler.stopSampling')) as { profile: AllocProfile }).profile);
-    if (process.env.BENCH_PROFILE) printProfile(((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
+    if (process.env.BENCH_PROFILE) {
+      const prof = ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile;
+      if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(prof));
+      printProfile(prof);
+    }
     const heapFull = await heap();
     const domRows = await panel.locator('[data-testid=traffic-row]').count();
     const unpooled = await importOnce(panel, file, 'local', 100_000);
     const sw = process.env.BENCH_SKIP_SW ? undefined : await importOnce(panel, file, 'sw');
-    const local2 = await importOnce(panel, file, 'local');
+    const [local2, localCpu2] = await cpuOf(() => importOnce(panel, file, 'local'));
     const bare2 = await bareLoop(panel, envelopes);
     // BENCH_PROFILE: the floor's profile too, to set the import's garbage collector and native time against.
     if (process.env.BENCH_PROFILE) await cdp.send('Profiler.start');
-    const floor2 = await floorLoop(panel, file);
+    const [floor2, floorCpu2] = await cpuOf(() => floorLoop(panel, file));
     if (process.env.BENCH_PROFILE) {
       const p = ((await cdp.send('Profiler.stop')) as { profile: Profile }).profile;
       console.log(`    the floor's profile (${floor2.toFixed(0)} ms): ${profileTotals(p)}`);
+      if (process.env.BENCH_PROFILE_FLOOR) printProfile(p);
     }
     const floor = Math.min(floor1, floor2);
+    console.log(`  main-thread CPU: floor ${floorCpu1.toFixed(0)} / ${floorCpu2.toFixed(0)} ms, import ${localCpu.toFixed(0)} / ${localCpu2.toFixed(0)} ms (first / last)`);
+    console.log('  floor split (read+parse, loop):', await panel.evaluate(() => (globalThis as any).__floorSplit.map((x: number) => x.toFixed(0)).join(' / ')));
     const bareSeq = Math.min(bare1.sequential, bare2.sequential);
     const barePar = Math.min(bare1.parallel, bare2.parallel);
     const best = local.total <= local2.total ? local : local2;
@@ -335,18 +353,36 @@ export async function run(): Promise<void> {
         `ArrayBuffer memory outside it ${mb(heapEmpty.buffers)} → ${mb(heapFull.buffers)} (${perRow(heapEmpty.buffers, heapFull.buffers)}); ` +
         `together ${perRow(heapEmpty.js + heapEmpty.buffers, heapFull.js + heapFull.buffers)}; ${domRows} rows in the DOM`,
     );
+    if (process.env.BENCH_TRACE) {
+      // Marks at the start and end of each traced run (the trace's window), then what the main thread did.
+      const mark = (n: string) => panel.evaluate((n) => performance.mark(`bench-trace:${n}`), n);
+      for (let i = 0; i < Number(process.env.BENCH_TRACE); i++) {
+        for (const what of ['floor', 'import'] as const) {
+          const t = await traced(cdp, async () => {
+            await mark('start');
+            const ms = what === 'floor' ? await floorLoop(panel, file) : (await importOnce(panel, file, 'local')).total;
+            await mark('end');
+            return ms;
+          });
+          summarize(`${what} ${t.result.toFixed(0)} ms`, t.events);
+        }
+      }
+    }
     if (process.env.BENCH_CHUNKS) {
       const sizes = process.env.BENCH_CHUNKS.split(',').map(Number);
       const times = new Map<number, number[]>(sizes.map((c) => [c, []]));
+      const cpus = new Map<number, number[]>(sizes.map((c) => [c, []]));
       for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? 4); r++) {
         for (const c of r % 2 ? [...sizes].reverse() : sizes) {
           await panel.evaluate((c) => ((globalThis as any).__keyhole.importChunk = c), c);
-          times.get(c)!.push((await importOnce(panel, file, 'local')).total);
+          const [r, ms] = await cpuOf(() => importOnce(panel, file, 'local'));
+          times.get(c)!.push(r.total);
+          cpus.get(c)!.push(ms);
         }
       }
       await panel.evaluate(() => delete (globalThis as any).__keyhole.importChunk);
       const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-      for (const [c, a] of times) console.log(`  chunks of ${String(c).padStart(5)}: ${a.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(a).toFixed(0)} ms = ${(median(a) / floor).toFixed(2)}× the floor`);
+      for (const [c, a] of times) console.log(`  chunks of ${String(c).padStart(5)}: ${a.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(a).toFixed(0)} ms = ${(median(a) / floor).toFixed(2)}× the floor; main-thread CPU ${cpus.get(c)!.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(cpus.get(c)!).toFixed(0)} ms = ${(median(cpus.get(c)!) / Math.min(floorCpu1, floorCpu2)).toFixed(2)}× the floor's`);
     }
     await cdp.detach();
   } finally {
