@@ -52,6 +52,8 @@ export interface RuntimeLike {
 export const ACK_MS = 3_000;
 /** The page's world acknowledges a request whose answer has not come within this (it answers sooner otherwise). */
 export const ACK_AFTER_MS = 300;
+/** How long the page's world keeps a sent answer for a late copy of its request (then: "sent already"). */
+export const ANSWER_KEPT_MS = 10_000;
 
 /**
  * The code that runs in the content-script world. Plain ES2020, no imports: it is a string. Idempotent per
@@ -74,10 +76,11 @@ export function linkCode(name: string): string {
     const known = runs.get(r.id);
     if (known) {
       if (known.done) return say(port, known.done);
+      if (known.sent) return say(port, { kind: ${kind}, id: r.id, ms: 0, error: 'resend: this request was sent already; its answer went to a link that has closed' });
       known.ports.add(port);
       return say(port, { kind: ${kind}, id: r.id, ack: true, ms: 0 });
     }
-    const run = { ports: new Set([port]), done: undefined };
+    const run = { ports: new Set([port]), done: undefined, sent: false };
     runs.set(r.id, run);
     if (runs.size > 32) runs.delete(runs.keys().next().value);
     const started = performance.now();
@@ -89,6 +92,9 @@ export function linkCode(name: string): string {
       run.done = Object.assign({ kind: ${kind}, id: r.id, ms: performance.now() - started, at: [performance.timeOrigin + started, performance.timeOrigin + performance.now()] }, m);
       for (const p of run.ports) say(p, run.done);
       run.ports.clear();
+      // Kept for a late copy of the request (posted again on a new link) only briefly: an answer can be
+      // 5 MiB. After that a copy is told it was sent, never fetched again.
+      setTimeout(() => { run.done = undefined; run.sent = true; }, ${ANSWER_KEPT_MS});
     };
     let body;
     try {

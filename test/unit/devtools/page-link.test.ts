@@ -3,8 +3,8 @@
  * which port it accepts, how answers are matched, and what a navigation or a page without Keyhole's
  * script does. The browser side is faked here; test/e2e/panel-resend.test.ts sends through the real one.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ACK_AFTER_MS, ACK_MS, createPageLink, linkCode, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { ACK_AFTER_MS, ACK_MS, ANSWER_KEPT_MS, createPageLink, linkCode, type Eval, type LinkPort, type RuntimeLike } from '../../../src/devtools/resend/send-in-page';
 import { RESEND_RESULT_KIND } from '../../../src/messaging/resend-result';
 
 const TAB = 7;
@@ -202,11 +202,11 @@ describe("the page world's side of the link", () => {
     const run = (code: string) => new Function('globalThis', 'chrome', 'fetch', `return ${code}`)(g, g.chrome, g.fetch) as boolean;
     return { run, ports, fetches, finish: () => finish?.() };
   }
-  const flush = () => new Promise((r) => setTimeout(r, 0));
 
   it('acknowledges a request whose answer is slow, fetches an id once whichever link it comes on, and answers on the links waiting for it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const w = world();
+    onTestFinished(() => void vi.useRealTimers());
     expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true);
     expect(w.run(linkCode('keyhole-resend:7:a'))).toBe(true); // idempotent per name
     expect(w.ports).toHaveLength(1);
@@ -222,13 +222,16 @@ describe("the page world's side of the link", () => {
     w.ports[1]!.deliver(r);
     expect(w.ports[1]!.sent).toEqual([{ kind: RESEND_RESULT_KIND, id: 'r1', ack: true, ms: 0 }]);
     expect(w.fetches).toEqual([r.url]);
-    vi.useRealTimers();
     w.finish();
-    await flush();
+    await vi.advanceTimersByTimeAsync(0);
     for (const p of w.ports) expect(p.sent.at(-1)).toMatchObject({ kind: RESEND_RESULT_KIND, id: 'r1', status: 200, base64: 'AQID', size: 3 });
-    // Once answered, a late copy of the request gets the same answer, still without a second fetch.
+    // Once answered, a late copy of the request gets the same answer, still without a second fetch…
     w.ports[1]!.deliver(r);
     expect(w.ports[1]!.sent.at(-1)).toMatchObject({ id: 'r1', status: 200 });
+    // …and after ANSWER_KEPT_MS (the answer is not held: it can be 5 MiB) is told it was sent, never fetched again.
+    await vi.advanceTimersByTimeAsync(ANSWER_KEPT_MS);
+    w.ports[1]!.deliver(r);
+    expect(w.ports[1]!.sent.at(-1)).toMatchObject({ id: 'r1', error: expect.stringContaining('sent already') });
     expect(w.fetches).toHaveLength(1);
   });
 });
