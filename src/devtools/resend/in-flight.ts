@@ -63,7 +63,11 @@ export class ResendsInFlight {
       if (s.method !== method || s.url !== e.request.url) return false;
       if (!s.body) return !posted;
       if (posted === undefined) return false;
-      s.text ??= harText(s.body);
+      try {
+        s.text ??= harText(s.body);
+      } catch {
+        return false; // never: the body is the panel's own Base64; a DevTools event must not throw here
+      }
       return s.text === posted;
     });
     if (i < 0) return false;
