@@ -160,10 +160,13 @@ export function answerFacts(bytes: Uint8Array): AnswerFacts | undefined {
   }
 }
 
+/** Open containers (OBJ, ARR), and per open container the key it is the value of: reused, not made per reading. */
+const stack: number[] = [];
+const keys: number[] = [];
+
 function read(): AnswerFacts | undefined {
-  const stack: number[] = [];
-  /** Per open container, the key it is the value of. */
-  const keys: number[] = [];
+  stack.length = 0;
+  keys.length = 0;
   let out: { code?: unknown; data?: AnswerData | null } | undefined;
   let data: AnswerData | undefined;
   /** Open containers when the top-level `data` object is the innermost one being read, else 0. */

@@ -321,16 +321,18 @@ function readText(text: string): BodyRead {
     return { kind: 'done', side: { form: 'other', status: 'plain', text } };
   }
   // looksLikeJsonEnvelope: an object written as {…} with `v` and a string `p`.
-  if (isRecord(value) && 'v' in value && typeof value.p === 'string' && t.charCodeAt(0) === 0x7b && t.charCodeAt(t.length - 1) === 0x7d) {
-    let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
-    try {
-      env = jsonEnvelopeOf(value.v, value.p, text.length);
-    } catch (e) {
-      env = { error: errorOf(e) };
-    }
-    return { kind: 'envelope', form: 'json-envelope', env };
-  }
+  if (isRecord(value) && 'v' in value && typeof value.p === 'string' && t.charCodeAt(0) === 0x7b && t.charCodeAt(t.length - 1) === 0x7d) return envelopeRead(value.v, value.p, text.length);
   return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
+}
+
+function envelopeRead(v: unknown, p: string, totalLength: number): BodyRead {
+  let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
+  try {
+    env = jsonEnvelopeOf(v, p, totalLength);
+  } catch (e) {
+    env = { error: errorOf(e) };
+  }
+  return { kind: 'envelope', form: 'json-envelope', env };
 }
 
 /** The core's JSON envelope reading (envelope-json.ts) plus what the panel shows of it. */

@@ -28,6 +28,13 @@ test('readBody agrees with detectBodyForm + describeEnvelope on every form', () 
     enc(JSON.stringify({ v: 2, p: 'AAAA' })),
     enc(JSON.stringify({ v: 2, p: 'A A=' })),
     enc(JSON.stringify({ v: 2, p: '!!!!' })),
+    // The SDK's exact shape (read without JSON.parse) and near misses that must take the general path.
+    enc(`{"v":2,"p":"${p}","v":3}`),
+    enc(`{"v":2,"p":"${p}","p":"AAAA"}`),
+    enc(`{"v":2,"p":"${p.slice(0, 8)}\u0041${p.slice(8)}"}`),
+    enc(`{"v":2.0,"p":"${p}"}`),
+    enc(`{"v":2,"p":"${p}"} `),
+    enc(`{"v":2,"p":"${p}=="}`),
     enc('{"a":1}'),
     enc('[1,2]'),
     enc('hello'),
