@@ -51,6 +51,14 @@ export function summarize(label: string, events: TraceEvent[]): void {
   const parts = gcNames.map((n) => [n, sum((e) => e.name === n)] as const).filter(([, v]) => v > 0);
   const tasks = sum((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
   console.log(`    ${label}: ${((to - from) / 1000).toFixed(0)} ms wall, main-thread tasks ${tasks.toFixed(0)} ms; GC ${parts.map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ')}; layout ${sum((e) => e.name === 'Layout').toFixed(0)} ms, paint ${sum((e) => e.name === 'Paint').toFixed(0)} ms`);
+  if (process.env.BENCH_TRACE_NAMES) {
+    const by = new Map<string, [number, number]>();
+    for (const e of mine) {
+      const x = by.get(e.name) ?? [0, 0];
+      by.set(e.name, [x[0] + (e.dur ?? 0) / 1000, x[1] + 1]);
+    }
+    console.log(`      ${[...by].sort((a, b) => b[1][0] - a[1][0]).slice(0, 25).map(([n, [ms, c]]) => `${n} ${ms.toFixed(0)}ms×${c}`).join(', ')}`);
+  }
   const minor = mine.filter((e) => e.name === 'MinorGC');
   if (minor.length) console.log(`      ${minor.length} scavenges: ${minor.map((e) => ((e.dur ?? 0) / 1000).toFixed(0)).join(' ')} ms`);
 }

@@ -14,6 +14,10 @@
  *   BENCH_SKIP_SW=1                 skip the slow service-worker variant
  *   BENCH_PROFILE=1                 also print the panel's CPU profile (self time) of the first import;
  *   BENCH_PROFILE=decodeStdBase64   … and the hot lines of that function
+ *   BENCH_PROFILE_FLOOR=1           … and the floor's self times too; BENCH_PROFILE_OUT=<file>: the import's profile as JSON
+ *   BENCH_ALLOC=1                   bytes allocated per function during the first import (garbage included)
+ *   BENCH_TRACE=N                   N traced floor/import pairs: main-thread tasks, GC by kind, each scavenge
+ *                                   (BENCH_TRACE_NAMES=1: summed time per trace event name)
  *   BENCH_CHUNKS=2500,5000          also import with these chunk sizes, alternating in the same browser
  *                                   (BENCH_ROUNDS rounds, default 4), and print each size's medians: one
  *                                   browser is a fairer comparison than two launches (see README)
