@@ -48,7 +48,8 @@ const STOP = /* @__PURE__ */ (() => {
 })();
 
 // One reading at a time (synchronous): its state lives here rather than in closures made per call.
-let b: Uint8Array = new Uint8Array(0);
+const NO_BYTES = new Uint8Array(0);
+let b: Uint8Array = NO_BYTES;
 let n = 0;
 let i = 0;
 /** The last string or number read: where it starts and ends (quotes excluded), and whether it had an escape. */
@@ -156,7 +157,7 @@ export function answerFacts(bytes: Uint8Array): AnswerFacts | undefined {
   try {
     return read();
   } finally {
-    b = new Uint8Array(0); // do not keep the caller's bytes alive
+    b = NO_BYTES; // do not keep the caller's bytes alive
   }
 }
 

@@ -397,41 +397,68 @@ function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array | unde
  * guarded), as the eager values did not.
  */
 function decryptedSide(form: 'binary' | 'json-envelope', anatomy: EnvelopeAnatomy, plaintext: Uint8Array, keySource: KeySource, aad: AadMode): DecryptedSide {
-  let bytes: Uint8Array | undefined = plaintext;
-  let text: string | undefined;
-  let json: unknown;
-  let parsed = false;
-  const side: DecryptedSide = {
-    form,
-    status: 'decrypted',
-    anatomy,
-    get text(): string {
-      if (text === undefined) {
-        text = plaintextText(bytes!);
-        bytes = undefined;
-      }
-      return text;
-    },
-    set text(v: string | undefined) {
-      text = v ?? '';
-      bytes = undefined;
-    },
-    get json(): unknown {
-      if (!parsed) {
-        parsed = true;
-        json = parseJsonOrUndefined(side.text!);
-      }
-      return json;
-    },
-    set json(v: unknown) {
-      parsed = true;
-      json = v;
-    },
-    keySource,
-    aad,
-  };
+  const side = { form, status: 'decrypted', anatomy } as LazySide;
+  Object.defineProperty(side, LAZY, { value: { bytes: plaintext, text: undefined, json: undefined, parsed: false } satisfies LazyState });
+  Object.defineProperties(side, lazyAccessors);
+  side.keySource = keySource;
+  side.aad = aad;
   return side;
 }
+
+/**
+ * Where a decrypted side keeps its plaintext until `text` is first read, and what it made of it: a
+ * non-enumerable symbol-keyed own property, which spread, JSON, structured clone and zod do not see.
+ */
+const LAZY = Symbol('keyhole.decryptedSide');
+interface LazyState {
+  bytes: Uint8Array | undefined;
+  text: string | undefined;
+  json: unknown;
+  parsed: boolean;
+}
+type LazySide = DecryptedSide & { [LAZY]: LazyState };
+
+/**
+ * One getter and setter pair for `text` and one for `json`, shared by every side: accessors written in
+ * an object literal were four new closures and a context per side, and each side an object in
+ * dictionary mode (a HAR import keeps 20,000 of them).
+ */
+const lazyAccessors: PropertyDescriptorMap = {
+  text: {
+    enumerable: true,
+    configurable: true,
+    get(this: LazySide): string {
+      const st = this[LAZY];
+      if (st.text === undefined) {
+        st.text = plaintextText(st.bytes!);
+        st.bytes = undefined;
+      }
+      return st.text;
+    },
+    set(this: LazySide, v: string | undefined) {
+      const st = this[LAZY];
+      st.text = v ?? '';
+      st.bytes = undefined;
+    },
+  },
+  json: {
+    enumerable: true,
+    configurable: true,
+    get(this: LazySide): unknown {
+      const st = this[LAZY];
+      if (!st.parsed) {
+        st.parsed = true;
+        st.json = parseJsonOrUndefined(this.text!);
+      }
+      return st.json;
+    },
+    set(this: LazySide, v: unknown) {
+      const st = this[LAZY];
+      st.parsed = true;
+      st.json = v;
+    },
+  },
+};
 
 /**
  * utf8DecodeLenient, with a fast path for small pure-ASCII plaintexts (every JSON body): in Chrome each
