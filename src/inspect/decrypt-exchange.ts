@@ -18,7 +18,6 @@ import { jsonEnvelopeOfFields } from '../protocol/envelope-json';
 import { KeyholeError, type ErrorCode } from '../protocol/errors';
 import type { AadMode, EnvelopeAnatomy } from '../protocol/message';
 import { CapturedExchange, bodyAsciiText, bodyBytes, releaseAsciiText, scSessionIdOf, scratchAlloc, type CapturedBody } from './exchange';
-import { answerFacts } from './answer-facts';
 import { apiBaseOf, classifyPath, pathOf, type ExchangeKind } from './classify';
 import { KeySource, type KeyCandidate, type Keyring } from './keyring';
 import { MAX_SESSION_ID_LENGTH } from './limits';
@@ -94,31 +93,8 @@ const LARGE_BODY = 1024 * 1024;
  * keyring cannot hold (over MAX_SESSION_ID_LENGTH) is shown with INPUT_INVALID instead of being keyed.
  */
 export async function decryptExchange(ex: CapturedExchange, keyring: Keyring, o: DecryptOptions = {}): Promise<DecryptedExchange> {
-  // One async function per exchange, not a wrapper awaiting another (one promise and frame fewer each,
-  // 10,000 of them in a HAR import).
   try {
-    const path = pathOf(ex.url);
-    const kind = classifyPath(path);
-    const headerId = scSessionIdOf(ex);
-    const sessionId = headerId ?? (kind === 'session' ? sessionIdFromData(plainResponseJson(ex)) : undefined);
-    if (sessionId !== undefined && sessionId.length > MAX_SESSION_ID_LENGTH) {
-      const error = { code: 'INPUT_INVALID' as const, message: `capture: SC session id of ${sessionId.length} characters is over the ${MAX_SESSION_ID_LENGTH} the keyring holds; not decrypted` };
-      const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
-      return { exchange: ex, path, kind, sessionId: sessionId.slice(0, MAX_SESSION_ID_LENGTH), request: side(ex.requestBody), response: side(ex.responseBody) };
-    }
-    const got: { plaintext?: Uint8Array } = {};
-    const response = await openSide(ex.responseBody, 'response', headerId, keyring, o, got);
-    const request = await openSide(ex.requestBody, 'request', sessionId, keyring, o);
-    const out: DecryptedExchange = { exchange: ex, path, kind, request, response };
-    if (sessionId !== undefined) out.sessionId = sessionId;
-    // The answer is read once here (the code column, follow detection; answerJson) and not kept: a row's
-    // plaintexts are decoded and parsed only when something reads them (decryptedSide).
-    const json = got.plaintext ? answerJson(got.plaintext) : response.json;
-    const code = isRecord(json) ? json.code : undefined;
-    if (typeof code === 'string' || typeof code === 'number') out.responseCode = String(code);
-    const follow = followOf(ex, kind, json);
-    if (follow) out.follow = follow;
-    return out;
+    return await decryptExchangeUnsafe(ex, keyring, o);
   } catch (e) {
     const error = errorOf(e);
     const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
@@ -137,13 +113,29 @@ export interface DecryptOptions {
   loose?: readonly string[];
 }
 
-/**
- * The decrypted answer as far as the code column and the follow check read it: answerFacts from the
- * bytes when it is sure, else the text decoded and parsed, as a side's `json` would be.
- */
-function answerJson(plaintext: Uint8Array): unknown {
-  const facts = answerFacts(plaintext);
-  return facts !== undefined ? facts : parseJsonOrUndefined(plaintextText(plaintext));
+async function decryptExchangeUnsafe(ex: CapturedExchange, keyring: Keyring, o: DecryptOptions): Promise<DecryptedExchange> {
+  const path = pathOf(ex.url);
+  const kind = classifyPath(path);
+  const headerId = scSessionIdOf(ex);
+  const sessionId = headerId ?? (kind === 'session' ? sessionIdFromData(plainResponseJson(ex)) : undefined);
+  if (sessionId !== undefined && sessionId.length > MAX_SESSION_ID_LENGTH) {
+    const error = { code: 'INPUT_INVALID' as const, message: `capture: SC session id of ${sessionId.length} characters is over the ${MAX_SESSION_ID_LENGTH} the keyring holds; not decrypted` };
+    const side = (b: CapturedBody | undefined): DecryptedSide => (b ? { form: 'none', status: 'failed', error } : { form: 'none', status: 'none' });
+    return { exchange: ex, path, kind, sessionId: sessionId.slice(0, MAX_SESSION_ID_LENGTH), request: side(ex.requestBody), response: side(ex.responseBody) };
+  }
+  const got: { plaintext?: Uint8Array } = {};
+  const response = await openSide(ex.responseBody, 'response', headerId, keyring, o, got);
+  const request = await openSide(ex.requestBody, 'request', sessionId, keyring, o);
+  const out: DecryptedExchange = { exchange: ex, path, kind, request, response };
+  if (sessionId !== undefined) out.sessionId = sessionId;
+  // The answer's JSON is read once here (the code column, follow detection) and not kept: a row's
+  // plaintexts are decoded and parsed again only when something reads them (lazySide).
+  const json = got.plaintext ? parseJsonOrUndefined(plaintextText(got.plaintext)) : response.json;
+  const code = isRecord(json) ? json.code : undefined;
+  if (typeof code === 'string' || typeof code === 'number') out.responseCode = String(code);
+  const follow = followOf(ex, kind, json);
+  if (follow) out.follow = follow;
+  return out;
 }
 
 /** The response body as plain JSON (a /session answer is not encrypted, §6), without decrypting anything. */
@@ -321,18 +313,16 @@ function readText(text: string): BodyRead {
     return { kind: 'done', side: { form: 'other', status: 'plain', text } };
   }
   // looksLikeJsonEnvelope: an object written as {…} with `v` and a string `p`.
-  if (isRecord(value) && 'v' in value && typeof value.p === 'string' && t.charCodeAt(0) === 0x7b && t.charCodeAt(t.length - 1) === 0x7d) return envelopeRead(value.v, value.p, text.length);
-  return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
-}
-
-function envelopeRead(v: unknown, p: string, totalLength: number): BodyRead {
-  let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
-  try {
-    env = jsonEnvelopeOf(v, p, totalLength);
-  } catch (e) {
-    env = { error: errorOf(e) };
+  if (isRecord(value) && 'v' in value && typeof value.p === 'string' && t.charCodeAt(0) === 0x7b && t.charCodeAt(t.length - 1) === 0x7d) {
+    let env: ParsedEnvelope | { error: { code: ErrorCode; message: string } };
+    try {
+      env = jsonEnvelopeOf(value.v, value.p, text.length);
+    } catch (e) {
+      env = { error: errorOf(e) };
+    }
+    return { kind: 'envelope', form: 'json-envelope', env };
   }
-  return { kind: 'envelope', form: 'json-envelope', env };
+  return { kind: 'done', side: { form: 'plain-json', status: 'plain', text, json: value } };
 }
 
 /** The core's JSON envelope reading (envelope-json.ts) plus what the panel shows of it. */
@@ -397,68 +387,41 @@ function openParsed(env: ParsedEnvelope, key: Uint8Array, aad: Uint8Array | unde
  * guarded), as the eager values did not.
  */
 function decryptedSide(form: 'binary' | 'json-envelope', anatomy: EnvelopeAnatomy, plaintext: Uint8Array, keySource: KeySource, aad: AadMode): DecryptedSide {
-  const side = { form, status: 'decrypted', anatomy } as LazySide;
-  Object.defineProperty(side, LAZY, { value: { bytes: plaintext, text: undefined, json: undefined, parsed: false } satisfies LazyState });
-  Object.defineProperties(side, lazyAccessors);
-  side.keySource = keySource;
-  side.aad = aad;
+  let bytes: Uint8Array | undefined = plaintext;
+  let text: string | undefined;
+  let json: unknown;
+  let parsed = false;
+  const side: DecryptedSide = {
+    form,
+    status: 'decrypted',
+    anatomy,
+    get text(): string {
+      if (text === undefined) {
+        text = plaintextText(bytes!);
+        bytes = undefined;
+      }
+      return text;
+    },
+    set text(v: string | undefined) {
+      text = v ?? '';
+      bytes = undefined;
+    },
+    get json(): unknown {
+      if (!parsed) {
+        parsed = true;
+        json = parseJsonOrUndefined(side.text!);
+      }
+      return json;
+    },
+    set json(v: unknown) {
+      parsed = true;
+      json = v;
+    },
+    keySource,
+    aad,
+  };
   return side;
 }
-
-/**
- * Where a decrypted side keeps its plaintext until `text` is first read, and what it made of it: a
- * non-enumerable symbol-keyed own property, which spread, JSON, structured clone and zod do not see.
- */
-const LAZY = Symbol('keyhole.decryptedSide');
-interface LazyState {
-  bytes: Uint8Array | undefined;
-  text: string | undefined;
-  json: unknown;
-  parsed: boolean;
-}
-type LazySide = DecryptedSide & { [LAZY]: LazyState };
-
-/**
- * One getter and setter pair for `text` and one for `json`, shared by every side: accessors written in
- * an object literal were four new closures and a context per side, and each side an object in
- * dictionary mode (a HAR import keeps 20,000 of them).
- */
-const lazyAccessors: PropertyDescriptorMap = {
-  text: {
-    enumerable: true,
-    configurable: true,
-    get(this: LazySide): string {
-      const st = this[LAZY];
-      if (st.text === undefined) {
-        st.text = plaintextText(st.bytes!);
-        st.bytes = undefined;
-      }
-      return st.text;
-    },
-    set(this: LazySide, v: string | undefined) {
-      const st = this[LAZY];
-      st.text = v ?? '';
-      st.bytes = undefined;
-    },
-  },
-  json: {
-    enumerable: true,
-    configurable: true,
-    get(this: LazySide): unknown {
-      const st = this[LAZY];
-      if (!st.parsed) {
-        st.parsed = true;
-        st.json = parseJsonOrUndefined(this.text!);
-      }
-      return st.json;
-    },
-    set(this: LazySide, v: unknown) {
-      const st = this[LAZY];
-      st.parsed = true;
-      st.json = v;
-    },
-  },
-};
 
 /**
  * utf8DecodeLenient, with a fast path for small pure-ASCII plaintexts (every JSON body): in Chrome each

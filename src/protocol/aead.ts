@@ -39,11 +39,6 @@ function checkParams(key: Uint8Array, iv: Uint8Array): void {
   if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_LENGTH) throw new KeyholeError('AEAD_BAD_IV', 'aead: IV must be 12 bytes');
 }
 
-const plaintextBytes = (pt: ArrayBuffer) => new Uint8Array(pt);
-const rejectAuthFailed = (e: unknown): never => {
-  throw authFailed(e);
-};
-
 const authFailed = (cause?: unknown) => new KeyholeError('AEAD_AUTH_FAILED', AUTH_FAILED_MESSAGE, cause === undefined ? undefined : { cause });
 
 /** WebCrypto typings want ArrayBuffer-backed views; ours may be ArrayBufferLike-typed. Same bytes. */
@@ -99,15 +94,6 @@ export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryp
   const params = (iv: Uint8Array, aad?: Uint8Array): AesGcmParams =>
     aad ? { name: 'AES-GCM', iv: bs(iv), additionalData: bs(aad), tagLength: 128 } : { name: 'AES-GCM', iv: bs(iv), tagLength: 128 };
 
-  /** The AEAD step; any failure of it is AEAD_AUTH_FAILED (one generic message, see the file comment). */
-  function decryptWith(k: CryptoKey, iv: Uint8Array, ctAndTag: Uint8Array, aad: Uint8Array | undefined): Promise<Uint8Array> {
-    try {
-      return subtle().decrypt(params(iv, aad), k, bs(ctAndTag)).then(plaintextBytes, rejectAuthFailed);
-    } catch (e) {
-      return Promise.reject(authFailed(e));
-    }
-  }
-
   return {
     name: 'webcrypto',
     async seal(key, iv, plaintext, aad) {
@@ -116,19 +102,18 @@ export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryp
       const k = ck instanceof Promise ? await ck : ck;
       return new Uint8Array(await subtle().encrypt(params(iv, aad), k, bs(plaintext)));
     },
-    // Not an async function: with the key imported already (every message of a session but its first),
-    // the decrypt's own promise is chained once — no async frame and no await per message (20,000 in a
-    // HAR import). Still rejects, never throws, as before.
-    open(key, iv, ctAndTag, aad) {
+    async open(key, iv, ctAndTag, aad) {
+      checkParams(key, iv);
+      if (ctAndTag.length < GCM_TAG_LENGTH) throw authFailed();
+      const ck = cryptoKey(key);
+      const k = ck instanceof Promise ? await ck : ck;
+      let pt: ArrayBuffer;
       try {
-        checkParams(key, iv);
-        if (ctAndTag.length < GCM_TAG_LENGTH) throw authFailed();
-        const ck = cryptoKey(key);
-        if (ck instanceof Promise) return ck.then((k) => decryptWith(k, iv, ctAndTag, aad));
-        return decryptWith(ck, iv, ctAndTag, aad);
+        pt = await subtle().decrypt(params(iv, aad), k, bs(ctAndTag));
       } catch (e) {
-        return Promise.reject(e);
+        throw authFailed(e);
       }
+      return new Uint8Array(pt);
     },
     cacheCount: () => cache.size,
     clearCache: () => cache.clear(),
