@@ -10,7 +10,7 @@
  * (the rule src/inspect/har.ts inverts), so a binary envelope is compared in that rendering. A bodiless
  * resend (a GET) has nothing unique to compare: it is recognised by method and URL.
  */
-import { fromBase64, isValidUtf8 } from '../../protocol/bytes';
+import { bytesToLatin1, fromBase64, isValidUtf8, utf8Decode } from '../../protocol/bytes';
 import type { PageRequest } from './send-in-page';
 
 /** How long a resend waits to be recognised (DevTools reports it when its answer has come). */
@@ -33,10 +33,7 @@ export interface DevtoolsEntryLike {
 function harText(body: NonNullable<PageRequest['body']>): string {
   if ('text' in body) return body.text;
   const bytes = fromBase64(body.base64);
-  if (isValidUtf8(bytes)) return new TextDecoder().decode(bytes);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return s;
+  return isValidUtf8(bytes) ? utf8Decode(bytes) : bytesToLatin1(bytes);
 }
 
 export class ResendsInFlight {
