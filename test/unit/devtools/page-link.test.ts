@@ -43,6 +43,17 @@ function fakeBrowser(o: { sender?: (name: string) => LinkPort['sender']; throws?
 const req = { url: 'http://127.0.0.1/web/v1/x', method: 'POST', headers: { 'x-sc-version': '2' }, body: { base64: 'AAEC' } };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+/** Fake timers, a link, and one request the page's world has acknowledged but not yet answered. */
+async function acknowledgedFirstRequest() {
+  vi.useFakeTimers();
+  const b = fakeBrowser();
+  const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
+  const slow = link.send(req);
+  await vi.advanceTimersByTimeAsync(0);
+  b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ack: true, ms: 0 });
+  return { b, link, slow };
+}
+
 describe('page link', () => {
   it('links once, posts each sealed request on the port and matches each answer by id', async () => {
     const b = fakeBrowser();
@@ -124,12 +135,7 @@ describe('page link', () => {
   });
 
   it('an acknowledged request waits for its answer however long the server takes; two missing acknowledgements fail with the reason', async () => {
-    vi.useFakeTimers();
-    const b = fakeBrowser();
-    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
-    const slow = link.send(req);
-    await vi.advanceTimersByTimeAsync(0);
-    b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ack: true, ms: 0 });
+    const { b, link, slow } = await acknowledgedFirstRequest();
     await vi.advanceTimersByTimeAsync(ACK_MS * 3);
     expect(b.evals()).toBe(1);
     b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ms: 9000, status: 200 });
@@ -143,12 +149,7 @@ describe('page link', () => {
   });
 
   it('a dropped port does not lose an answer still owed on it: that request goes again on the new link too', async () => {
-    vi.useFakeTimers();
-    const b = fakeBrowser();
-    const link = createPageLink({ tabId: TAB, evaluate: b.evaluate, runtime: b.runtime });
-    const slow = link.send(req);
-    await vi.advanceTimersByTimeAsync(0);
-    b.ports[0]!.answer({ kind: RESEND_RESULT_KIND, id: b.posted[0]!.id, ack: true, ms: 0 });
+    const { b, link, slow } = await acknowledgedFirstRequest();
     const lost = link.send({ ...req, url: 'http://127.0.0.1/web/v1/y' });
     await vi.advanceTimersByTimeAsync(ACK_MS + 1);
     expect(b.evals()).toBe(2);
