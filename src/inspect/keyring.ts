@@ -95,6 +95,8 @@ export class Keyring {
   private privateKeyPem: string | undefined;
   private listeners = new Set<(c: KeyringChange) => void>();
   private decodedKeys = new Map<string, Uint8Array>();
+  /** ownCandidates' answers, per session and direction, until the entries change (a HAR import asks 20,000 times). */
+  private own = new Map<string, Partial<Record<'request' | 'response' | 'any', readonly KeyCandidate[]>>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -130,6 +132,7 @@ export class Keyring {
   }
 
   private changed(c: KeyringChange = { kind: 'all' }): void {
+    this.own.clear();
     for (const l of this.listeners) l(c);
   }
 
@@ -190,6 +193,7 @@ export class Keyring {
       return p.success ? [p.data] : [];
     });
     this.entries = [...this.entries.filter((e) => e.source !== source), ...next];
+    this.own.clear();
     const after = JSON.stringify(next.map(({ addedAt: _a, aad: _b, ...rest }) => rest));
     if (before === after) return;
     const added = next.filter((e) => !kept.has(`${e.sessionId}|${e.requestKey}|${e.responseKey}`));
@@ -311,9 +315,13 @@ export class Keyring {
   /**
    * The first part of candidates(): only the keys that belong to `sessionId`, same order. Decryption
    * tries these alone first — for a known session that is the whole job, and it skips building the
-   * loose-candidate list (up to a few hundred keys) for every message.
+   * loose-candidate list (up to a few hundred keys) for every message. The same list until the entries
+   * change: callers must not mutate it.
    */
-  ownCandidates(sessionId: string, dir: 'request' | 'response' | 'any' = 'any'): KeyCandidate[] {
+  ownCandidates(sessionId: string, dir: 'request' | 'response' | 'any' = 'any'): readonly KeyCandidate[] {
+    let bySession = this.own.get(sessionId);
+    const hit = bySession?.[dir];
+    if (hit) return hit;
     const out: KeyCandidate[] = [];
     let seen: string[] | undefined;
     this.pushOwn(sessionId, dir, (b64, c) => {
@@ -321,6 +329,11 @@ export class Keyring {
       (seen ??= []).push(b64);
       out.push({ ...c, key: this.keyBytes(b64) });
     });
+    if (!bySession) {
+      if (this.own.size >= 1024) this.own.clear();
+      this.own.set(sessionId, (bySession = {}));
+    }
+    bySession[dir] = out;
     return out;
   }
 

@@ -136,6 +136,26 @@ describe('AAD', () => {
 });
 
 describe('keyring bookkeeping', () => {
+  test("a session's own candidates are one list per direction until the entries change", () => {
+    const k = new Keyring();
+    const [a, b, c] = [b64(aesKey()), b64(aesKey()), b64(aesKey())];
+    const keys = (dir: 'request' | 'response') => k.ownCandidates('s', dir).map((x) => b64(x.key));
+    k.add({ sessionId: 's', requestKey: a, source: 'manual' });
+    const first = k.ownCandidates('s', 'request');
+    expect(k.ownCandidates('s', 'request')).toBe(first);
+    expect(keys('request')).toEqual([a]);
+    expect(keys('response')).toEqual([]);
+    k.add({ sessionId: 's', responseKey: b, source: 'manual' }); // fills the missing side of the same entry
+    expect(keys('response')).toEqual([b]);
+    k.replaceSource('keyhole-session', [{ sessionId: 's', requestKey: c }]);
+    expect(keys('request')).toEqual([a, c]);
+    k.removeEntry(0);
+    expect(keys('request')).toEqual([c]);
+    expect(keys('response')).toEqual([]);
+    k.clear();
+    expect(keys('request')).toEqual([]);
+  });
+
   test('a second source fills a missing side instead of adding an entry', () => {
     const k = new Keyring();
     const a = b64(aesKey());
