@@ -4,8 +4,8 @@
  *
  * Two interchangeable backends, proven byte-identical by the tests:
  *  - `webCryptoAead`: globalThis.crypto.subtle — the fast path (architecture §4: 8–30× noble at
- *    1 KiB+). Imported CryptoKeys are cached per raw key in a small LRU so a session's repeated
- *    messages do not pay importKey each time.
+ *    1 KiB+). Imported CryptoKeys are cached per raw key (a small bounded map, oldest import evicted
+ *    first: a hit is a lookup, nothing moves) so a session's repeated messages do not pay importKey each time.
  *  - `nobleAead`: @noble/ciphers, synchronous (`sealSync`/`openSync`) and a second implementation.
  *
  * Both check the tag before any plaintext exists (WebCrypto by contract, noble by computing the tag
@@ -45,7 +45,7 @@ const authFailed = (cause?: unknown) => new KeyholeError('AEAD_AUTH_FAILED', AUT
 const bs = (b: Uint8Array) => b as Uint8Array<ArrayBuffer>;
 
 export interface WebCryptoAeadOptions {
-  /** Max cached CryptoKeys (LRU). A handful of live sessions × 2 keys is the normal load. */
+  /** Max cached CryptoKeys (oldest import evicted first). A handful of live sessions × 2 keys is the normal load. */
   cacheSize?: number;
   subtle?: SubtleCrypto;
 }
@@ -70,12 +70,7 @@ export function createWebCryptoAead(options: WebCryptoAeadOptions = {}): WebCryp
   function cryptoKey(key: Uint8Array): CryptoKey | Promise<CryptoKey> {
     const id = String.fromCharCode.apply(null, key as unknown as number[]);
     const hit = cache.get(id);
-    if (hit) {
-      // LRU refresh: Map keeps insertion order, so re-insert to mark as most recent.
-      cache.delete(id);
-      cache.set(id, hit);
-      return hit;
-    }
+    if (hit) return hit;
     // slice(): importKey copies anyway, but the caller may reuse/zero its array while we await.
     const p = subtle().importKey('raw', bs(key.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     cache.set(id, p);
