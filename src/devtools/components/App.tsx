@@ -190,6 +190,10 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
     return rows;
     // storeVersion: re-filter when rows change.
   }, [predicate, sort, storeVersion, store]);
+  // No closure here may use `shown`: V8 gives all of a render's closures one scope, and the hooks that
+  // re-run only when their inputs change (the keyring's effect, `resend`) keep theirs for renders to
+  // come, so one closure over `shown` kept every row of the render the keyring last changed in, after
+  // Clear too (test/e2e/panel-memory.test.ts; ~100 MB after a 10,000-row import, performance-notes.md).
   const filterError = predicate.ok ? undefined : problemText(predicate.problem);
   const suggestions = useMemo(() => () => collectSuggestionSource(store.rows), [store, storeVersion]);
   const failed = useMemo(() => store.rows.reduce((n, r) => n + (r.summary.verdict === 'failed' ? 1 : 0), 0), [storeVersion, store]);
@@ -253,7 +257,7 @@ export function App({ backend, tabId, version, store: given }: AppProps) {
           <>
             <ComposeButton runner={resend.runner} keyring={keyring} />
             <HarImportButton onFile={onImport} busy={progress?.phase === 'decrypting' || progress?.phase === 'parsing'} />
-            <HarExportButton rows={() => shown.map((r) => r.data)} keyring={keyring} version={version} />
+            <HarExportButton rows={shown} keyring={keyring} version={version} />
           </>
         }
       />

@@ -6,20 +6,21 @@
 import { t } from '../../ui/i18n';
 import { useState } from 'preact/hooks';
 import { buildHar } from '../../inspect';
-import type { DecryptedExchange, KeyringSnapshot } from '../inspect-types';
+import type { KeyringSnapshot } from '../inspect-types';
+import type { Row } from '../model/traffic-store';
 
 export function exportFileName(now = new Date()): string {
   return `keyhole-${now.toISOString().replace(/[:.]/g, '-').slice(0, 19)}.har`;
 }
 
-export function HarExportButton({ rows, keyring, version }: { rows: () => DecryptedExchange[]; keyring?: KeyringSnapshot; version: string }) {
+export function HarExportButton({ rows, keyring, version }: { rows: readonly Row[]; keyring?: KeyringSnapshot; version: string }) {
   const [redact, setRedact] = useState(true);
   const onExport = () => {
     const keys = (sessionId: string) => {
       const e = keyring?.entries.find((x) => x.sessionId === sessionId);
       return e && { requestKey: e.requestKey, responseKey: e.responseKey };
     };
-    const har = buildHar(rows(), { redact, keys, version });
+    const har = buildHar(rows.map((r) => r.data), { redact, keys, version });
     const url = URL.createObjectURL(new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }));
     const a = document.createElement('a');
     a.href = url;
