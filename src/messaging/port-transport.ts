@@ -44,23 +44,24 @@ export function portRpcClient(getPort: () => Pick<PortLike, 'postMessage'> | und
         }
         if (!port) return Promise.reject(new KeyholeError('WORKER_UNAVAILABLE', 'rpc: port is not connected'));
         const id = nextId++;
+        const forget = () => waiting.delete(id);
+        signal.addEventListener('abort', forget); // an abort event comes once
+        // Settled, the call leaves its signal: a timeout signal keeps its listeners until it fires (60 s on
+        // the panel's port), and with them this scope's request (a decryptBatch's 200 bodies).
         return new Promise((resolve, reject) => {
           waiting.set(id, { resolve, reject });
-          signal.addEventListener('abort', () => waiting.delete(id), { once: true });
           try {
             port.postMessage({ kind: 'rpc-request', id, request });
           } catch (e) {
             waiting.delete(id);
             reject(new KeyholeError('WORKER_UNAVAILABLE', `rpc: ${e instanceof Error ? e.message : e}`));
           }
-        });
+        }).finally(() => signal.removeEventListener('abort', forget));
       },
     },
     onResponse(id, response) {
-      const w = waiting.get(id);
-      if (!w) return;
+      waiting.get(id)?.resolve(response);
       waiting.delete(id);
-      w.resolve(response);
     },
     failAll() {
       for (const w of waiting.values()) w.reject(new KeyholeError('WORKER_UNAVAILABLE', 'rpc: port disconnected'));
