@@ -7,7 +7,7 @@
  * Needed: the manifest's host_permissions (loopback gateways and the demo portal) and the API origin of
  * every environment (a LAN or staging gateway, granted when the environment was saved).
  */
-import { coveredBy } from './capture-origins';
+import { coveredBy } from './match-patterns';
 import { originPattern } from './environment';
 
 export function neededHostPatterns(manifestHosts: readonly string[], apiBases: readonly string[]): string[] {

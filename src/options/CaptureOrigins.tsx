@@ -15,13 +15,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Environment } from '../domain/environment';
 import {
   CAPTURE_ORIGINS_KEY,
-  coveredBy,
-  hostPattern,
   readCaptureOrigins,
   updateCaptureOrigins,
   validateNewCaptureOrigin,
   type CaptureOriginErrorCode,
 } from '../domain/capture-origins';
+import { coveredBy, hostPattern } from '../domain/match-patterns';
 import { t } from '../ui/i18n';
 
 type Failure = { code: CaptureOriginErrorCode | 'STORAGE'; origin?: string };

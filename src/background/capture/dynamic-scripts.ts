@@ -11,7 +11,8 @@
  * the worker injects it into a document when that document's first message arrives (relay-handler.ts).
  */
 import { Environment } from '../../domain/environment';
-import { CAPTURE_ORIGINS_KEY, ENVS_KEY, coveredBy, hostPattern, parseCaptureOrigins } from '../../domain/capture-origins';
+import { CAPTURE_ORIGINS_KEY, ENVS_KEY, parseCaptureOrigins } from '../../domain/capture-origins';
+import { coveredBy, hostPattern } from '../../domain/match-patterns';
 
 export const MAIN_SCRIPT_ID = 'keyhole-capture-main';
 export const PAIR_SCRIPT_ID = 'keyhole-capture-pair';

@@ -2,15 +2,14 @@ import { expect, test } from 'vitest';
 import {
   CAPTURE_ORIGINS_KEY,
   MAX_CAPTURE_ORIGINS,
-  hostPattern,
   normalizeCaptureOrigin,
   parseCaptureOrigins,
-  patternCovers,
   readCaptureOrigins,
   updateCaptureOrigins,
   validateNewCaptureOrigin,
   type LocalArea,
 } from '../../../src/domain/capture-origins';
+import { hostPattern, patternCovers } from '../../../src/domain/match-patterns';
 
 test('origins are normalized to scheme://host[:port]', () => {
   const ok = (s: string) => {
