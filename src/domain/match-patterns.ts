@@ -3,6 +3,7 @@
  * covers a wanted one. Its own module because the popup needs only this (host access, domain/host-access.ts),
  * not the capture-origin schemas beside which it lived: those came into the popup's bundle with it.
  */
+
 /**
  * The host-permission / content-script match pattern for an origin or URL. Match patterns for host
  * permissions carry no port, so `https://app.example.com:8443` is hooked on every port of that host.

@@ -9,7 +9,6 @@ import {
   validateNewCaptureOrigin,
   type LocalArea,
 } from '../../../src/domain/capture-origins';
-import { hostPattern, patternCovers } from '../../../src/domain/match-patterns';
 
 test('origins are normalized to scheme://host[:port]', () => {
   const ok = (s: string) => {
@@ -78,26 +77,4 @@ test('read-modify-write goes through a fresh read of storage', async () => {
   data[CAPTURE_ORIGINS_KEY] = ['https://a.example', 'https://b.example'];
   expect(await updateCaptureOrigins(area, (l) => [...l, 'https://c.example', 'bad'])).toEqual(['https://a.example', 'https://b.example', 'https://c.example']);
   expect(data[CAPTURE_ORIGINS_KEY]).toEqual(['https://a.example', 'https://b.example', 'https://c.example']);
-});
-
-test('host patterns drop the port (Chrome host permissions cover every port of a host)', () => {
-  expect(hostPattern('https://app.example.com:8443')).toBe('https://app.example.com/*');
-  expect(hostPattern('http://127.0.0.1:18020/prometheus')).toBe('http://127.0.0.1/*');
-  expect(hostPattern('ftp://x.example')).toBeUndefined();
-  expect(hostPattern('not a url')).toBeUndefined();
-});
-
-test('granted patterns cover wanted hosts, wildcards included', () => {
-  const w = 'https://app.example.com/*';
-  expect(patternCovers('https://app.example.com/*', w)).toBe(true);
-  expect(patternCovers('http://app.example.com/*', w)).toBe(false);
-  expect(patternCovers('*://app.example.com/*', w)).toBe(true);
-  expect(patternCovers('https://*/*', w)).toBe(true);
-  expect(patternCovers('https://*.example.com/*', w)).toBe(true);
-  expect(patternCovers('https://*.example.com/*', 'https://example.com/*')).toBe(true);
-  expect(patternCovers('https://*.example.com/*', 'https://badexample.com/*')).toBe(false);
-  expect(patternCovers('https://app.example.com:8443/*', w)).toBe(true);
-  expect(patternCovers('<all_urls>', w)).toBe(true);
-  expect(patternCovers('https://api.example.com/*', w)).toBe(false);
-  expect(patternCovers('garbage', w)).toBe(false);
 });
